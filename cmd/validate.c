@@ -1,0 +1,176 @@
+/*
+ * trunkctl validate: loads manifests, prints every problem, and on
+ * success a summary or the normalised model as JSON.
+ */
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd/commands.h"
+#include "model/error.h"
+#include "model/manifest.h"
+
+static void print_validate_usage(FILE *out)
+{
+	fputs("usage: trunkctl validate [--format text|json] PATH...\n"
+	      "\n"
+	      "Checks the manifests in each PATH: a file, or a folder searched\n"
+	      "recursively for *.yaml and *.yml files (names starting with '.'\n"
+	      "and symbolic links to folders are skipped). Documents whose\n"
+	      "apiVersion is not trunkctl/... are skipped with a warning.\n"
+	      "Every problem is printed to stderr as FILE:LINE:COLUMN: error:\n"
+	      "MESSAGE with the line quoted, then the number of errors. No\n"
+	      "request is sent to any API.\n"
+	      "\n"
+	      "Options:\n"
+	      "  --format text   print a one-line summary (default)\n"
+	      "  --format json   print the normalised model: each edge with its\n"
+	      "                  trunks' payloads, states and SHA-256 digests\n"
+	      "  -h, --help      print this help\n"
+	      "\n"
+	      "Exit status: 0 when the manifests are valid (warnings allowed),\n"
+	      "1 on any error.\n",
+	      out);
+}
+
+struct validate_options {
+	bool json;
+	const char **paths;
+	size_t path_count;
+};
+
+/* Returns 0, 1 after --help, or -1 after a usage error. */
+static int parse_options(int argc, char **argv, struct validate_options *o)
+{
+	const char *format = "text";
+	bool positional = false;
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		const char *arg = argv[i];
+
+		if (positional || arg[0] != '-' || strcmp(arg, "-") == 0) {
+			o->paths[o->path_count++] = arg;
+		} else if (strcmp(arg, "--") == 0) {
+			positional = true;
+		} else if (strcmp(arg, "-h") == 0 ||
+			   strcmp(arg, "--help") == 0) {
+			print_validate_usage(stdout);
+			return 1;
+		} else if (strncmp(arg, "--format=", 9) == 0) {
+			format = arg + 9;
+		} else if (strcmp(arg, "--format") == 0 && i + 1 < argc) {
+			format = argv[++i];
+		} else {
+			fprintf(stderr, "trunkctl: error: validate: unknown "
+				"option '%s'\n", arg);
+			return -1;
+		}
+	}
+	if (strcmp(format, "text") != 0 && strcmp(format, "json") != 0) {
+		fprintf(stderr, "trunkctl: error: validate: --format takes "
+			"text or json, not '%s'\n", format);
+		return -1;
+	}
+	o->json = strcmp(format, "json") == 0;
+	if (o->path_count == 0) {
+		fprintf(stderr, "trunkctl: error: validate: no PATH given\n");
+		return -1;
+	}
+	return 0;
+}
+
+static const char *plural(size_t n, const char *singular,
+			  const char *plural_form)
+{
+	return n == 1 ? singular : plural_form;
+}
+
+static void print_summary(const struct desired_model *model)
+{
+	size_t trunks = 0, i;
+
+	for (i = 0; i < model->edge_count; i++)
+		trunks += model->edges[i].trunk_count;
+	printf("%zu %s, %zu %s: valid (%zu %s)\n", model->edge_count,
+	       plural(model->edge_count, "edge", "edges"), trunks,
+	       plural(trunks, "trunk", "trunks"), model->file_count,
+	       plural(model->file_count, "file", "files"));
+}
+
+static int print_json(const struct desired_model *model)
+{
+	cJSON *json = manifest_model_to_json(model);
+	char *text = json ? cJSON_Print(json) : NULL;
+
+	cJSON_Delete(json);
+	if (!text) {
+		fprintf(stderr, "trunkctl: error: out of memory rendering "
+			"the model\n");
+		return EXIT_FAILURE_;
+	}
+	puts(text);
+	free(text);
+	return EXIT_OK;
+}
+
+static int report(struct manifest_loader *loader, int rc,
+		  const struct validate_options *options,
+		  const struct desired_model *model)
+{
+	const struct diag_list *diags = manifest_loader_diagnostics(loader);
+
+	diag_list_print(diags, stderr);
+	if (rc == TRUNKCTL_EINVALID && diags->errors) {
+		fprintf(stderr, "%zu %s\n", diags->errors,
+			plural(diags->errors, "error", "errors"));
+		return EXIT_FAILURE_;
+	}
+	if (rc < 0) {
+		fprintf(stderr, "trunkctl: error: %s\n", error_message());
+		return EXIT_FAILURE_;
+	}
+	if (options->json)
+		return print_json(model);
+	print_summary(model);
+	return EXIT_OK;
+}
+
+int cmd_validate(int argc, char **argv, const struct global_options *global)
+{
+	struct validate_options options = { 0 };
+	struct manifest_loader *loader = NULL;
+	struct desired_model model = { 0 };
+	int rc, status = EXIT_FAILURE_;
+
+	(void)global;
+	options.paths = calloc((size_t)argc, sizeof(*options.paths));
+	if (!options.paths) {
+		fprintf(stderr, "trunkctl: error: out of memory\n");
+		return EXIT_FAILURE_;
+	}
+	rc = parse_options(argc, argv, &options);
+	if (rc != 0) {
+		if (rc < 0)
+			print_validate_usage(stderr);
+		status = rc > 0 ? EXIT_OK : EXIT_FAILURE_;
+		goto done;
+	}
+
+	loader = manifest_loader_new();
+	if (!loader) {
+		fprintf(stderr, "trunkctl: error: %s\n", error_message());
+		goto done;
+	}
+	rc = manifest_load_paths(loader, options.paths, options.path_count);
+	if (rc != TRUNKCTL_ENOMEM)
+		rc = manifest_loader_finish(loader, &model);
+	status = report(loader, rc, &options, &model);
+
+done:
+	desired_model_release(&model);
+	manifest_loader_free(loader);
+	free(options.paths);
+	return status;
+}

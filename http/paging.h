@@ -1,0 +1,36 @@
+#ifndef TRUNKCTL_HTTP_PAGING_H
+#define TRUNKCTL_HTTP_PAGING_H
+
+/*
+ * Reading a whole listing of the platform: {entities, pageSize,
+ * pageNumber, total, pageCount, nextUri, ...}.
+ *
+ * The pager follows nextUri (relative to the API base), or asks for the
+ * next pageNumber at the page size the server reported while pageNumber
+ * is below pageCount; it never assumes the page size it asked for.
+ * Entities in state "deleted" are skipped. When an entity id comes twice,
+ * or `total` changes between pages, the listing changed under the reader
+ * and is read again from the first page, at most three times. A listing
+ * longer than the client's max_pages is an error.
+ */
+
+#include <cjson/cJSON.h>
+
+#include "http/client.h"
+
+#define HTTP_LIST_MAX_RESTARTS 3
+
+/*
+ * Reads every page of the listing at `path` (which may carry a query;
+ * pageSize and pageNumber are added) into *entities, a new cJSON array
+ * of the live entities in listing order. `route` names the endpoint in
+ * metrics. `info` sums the figures of all pages (latency of the whole
+ * listing, the last page's status and correlation id). Returns 0, an
+ * error of http_client_send(), or TRUNKCTL_EINVALID for a response that
+ * is not a listing or a listing that never ends or keeps changing.
+ */
+int http_list(struct http_client *client, const char *path,
+	      const char *route, cJSON **entities,
+	      struct api_call_info *info);
+
+#endif
