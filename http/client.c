@@ -43,6 +43,20 @@ static int copy_config(struct http_config *out, const struct http_config *in)
 	return 0;
 }
 
+static int check_urls(const struct http_config *config)
+{
+	char *url = NULL;
+	int rc;
+
+	rc = http_base_url_check(config->api_url, "API URL", &url);
+	free(url);
+	url = NULL;
+	if (!rc)
+		rc = http_base_url_check(config->login_url, "login URL", &url);
+	free(url);
+	return rc;
+}
+
 int http_client_new(const struct http_config *config,
 		    struct http_client **out)
 {
@@ -59,7 +73,10 @@ int http_client_new(const struct http_config *config,
 				 "API URL, the login URL and the credentials");
 	}
 
-	rc = copy_config(&client->config, config);
+	/* A hand-made configuration gets the checks of http_config_load. */
+	rc = check_urls(config);
+	if (!rc)
+		rc = copy_config(&client->config, config);
 	if (!rc)
 		rc = http_transport_new(&client->config,
 					"trunkctl/" TRUNKCTL_VERSION,

@@ -183,6 +183,7 @@ static int check_duplicate_edge(struct manifest_loader *loader,
 
 	if (!edge->edge.id && !edge->edge.name)
 		return 0;
+	/* NOTE: a linear search per edge; an org has tens of edges. */
 	for (i = 0; i < model->edge_count; i++) {
 		const struct desired_edge *other = &model->edges[i];
 

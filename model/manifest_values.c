@@ -756,7 +756,11 @@ int manifest_check_keys(struct manifest_context *ctx,
 			continue;
 
 		diag_quote(quoted, sizeof(quoted), key->value, key->length);
-		suggestion = manifest_suggest_key(key->value, known, count);
+		/* Past the stored diagnostics only the count matters. */
+		suggestion = NULL;
+		if (ctx->diags->count < DIAG_MAX_STORED)
+			suggestion = manifest_suggest_key(key->value, known,
+							  count);
 		if (suggestion)
 			key_rc = manifest_error(ctx, key, "unknown key '%s' in "
 						"%s; did you mean '%s'?",

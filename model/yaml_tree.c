@@ -31,7 +31,7 @@ struct builder {
 	struct anchor *anchors;  /* open addressing, power-of-two size */
 	size_t anchor_alloc;
 	size_t anchor_count;
-	size_t expanded;         /* nodes counted in this document so far */
+	size_t expanded;         /* nodes counted in the stream so far */
 };
 
 /* One key/value pair while a mapping's merges are applied. */
@@ -94,8 +94,8 @@ static int charge(struct builder *b, size_t n, const yaml_mark_t *mark)
 		return 0;
 
 	report(b, (int)mark->line + 1, (int)mark->column + 1,
-	       "document expands to more than %d nodes (aliases counted "
-	       "once per use); rejected as a possible alias bomb",
+	       "the file expands to more than %d YAML nodes (aliases "
+	       "counted once per use); rejected as a possible alias bomb",
 	       YAML_TREE_MAX_NODES);
 	return TRUNKCTL_EINVALID;
 }

@@ -118,7 +118,13 @@ static int plan_create(struct edge_work *work, struct group *group,
 		return error_set(TRUNKCTL_ENOMEM, "out of memory");
 	if (desired->state == TRUNK_STATE_ACTIVE)
 		return add_activate_verify(work, group, name, NULL, false);
-	return 0;
+	/* The service creates trunks PENDING, and a PENDING trunk that is
+	 * meant to be inactive would be planned for a deactivate on the
+	 * next run: deactivate it now. It carries no calls yet, so this
+	 * takes nothing out of service. */
+	return add_step(work, group, PLAN_DEACTIVATE, name, NULL)
+		       ? 0
+		       : TRUNKCTL_ENOMEM;
 }
 
 static int plan_delete(struct edge_work *work, struct group *group,

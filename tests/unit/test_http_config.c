@@ -402,6 +402,38 @@ static void client_needs_credentials(void **state)
 	assert_null(client);
 }
 
+static void client_checks_urls(void **state)
+{
+	struct http_config config;
+	struct http_client *client = NULL;
+
+	(void)state;
+	http_config_init(&config);
+	config.api_url = strdup("http://api.example.test");
+	config.login_url = strdup("http://127.0.0.1:9");
+	config.client_id = strdup("client-1");
+	config.client_secret = strdup(SECRET);
+	assert_int_equal(http_client_new(&config, &client), TRUNKCTL_EINVALID);
+	assert_null(client);
+	assert_non_null(strstr(error_message(), "plain http"));
+	http_config_release(&config);
+}
+
+static void cacert_must_exist(void **state)
+{
+	struct http_options options = {
+		.region = "us-east-1",
+		.cacert = "/nonexistent/trunkctl-ca.pem",
+	};
+	struct http_config config;
+
+	(void)state;
+	assert_int_equal(http_config_load(&config, &options), TRUNKCTL_EIO);
+	assert_non_null(strstr(error_message(),
+			       "'/nonexistent/trunkctl-ca.pem'"));
+	assert_non_null(strstr(error_message(), "--cacert"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -424,6 +456,8 @@ int main(void)
 		cmocka_unit_test_setup(invalid_figure_named, setup),
 		cmocka_unit_test_setup(secret_never_in_messages, setup),
 		cmocka_unit_test_setup(client_needs_credentials, setup),
+		cmocka_unit_test_setup(client_checks_urls, setup),
+		cmocka_unit_test_setup(cacert_must_exist, setup),
 	};
 	int failed;
 

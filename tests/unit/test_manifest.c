@@ -489,7 +489,7 @@ static void alias_bomb_is_stopped(void **state)
 	/* Each list of f expands to over 10^5 nodes: two pass the bound. */
 	assert_int_equal(d->line, 6);
 	assert_string_equal(d->message,
-			    "document expands to more than 250000 nodes "
+			    "the file expands to more than 250000 YAML nodes "
 			    "(aliases counted once per use); rejected as a "
 			    "possible alias bomb");
 	assert_true(end.tv_sec - start.tv_sec < 5);

@@ -58,7 +58,10 @@ static void test_missing_inactive_creates(void **state)
 	(void)state;
 	fixture_desire(fx, 0, "Carrier-A", TRUNK_STATE_INACTIVE);
 	assert_int_equal(fixture_build(fx), 0);
-	assert_string_equal(fixture_kinds(fx->plan), "c");
+	/* Created trunks start PENDING: the deactivate makes them DISABLED. */
+	assert_string_equal(fixture_kinds(fx->plan), "cd");
+	assert_true(depends_on(fx->plan, 1, 0));
+	assert_false(action(1)->out_of_service);
 }
 
 static void test_missing_absent_nothing(void **state)
@@ -272,7 +275,7 @@ static void test_duplicate_live_names(void **state)
 	assert_non_null(strstr(edge->error, "id t1"));
 	assert_non_null(strstr(edge->error, "id t2"));
 	assert_null(plan_edge_at(fx->plan, 1)->error);
-	assert_string_equal(fixture_kinds(fx->plan), "c");
+	assert_string_equal(fixture_kinds(fx->plan), "cd");
 	assert_int_equal(action(0)->edge, 1);
 }
 
@@ -407,7 +410,7 @@ static void test_targets(void **state)
 	assert_int_equal(fixture_build(fx), 0);
 	assert_int_equal(plan_edge_count(fx->plan), 1);
 	assert_string_equal(plan_edge_at(fx->plan, 0)->id, "edge-2");
-	assert_string_equal(fixture_kinds(fx->plan), "c");
+	assert_string_equal(fixture_kinds(fx->plan), "cd");
 	assert_string_equal(action(0)->trunk_name, "Carrier-B");
 
 	targets[0] = "edge-1";
