@@ -169,7 +169,11 @@ static enum verdict judge(const struct http_request *request, int rc,
 		return VERDICT_DONE;
 	if (status == 401)
 		return VERDICT_REFRESH;
-	/* A 429 or 503 means the request was not acted on. */
+	/*
+	 * NOTE: a POST is resent after a 429 or 503 on the assumption that
+	 * these come before the service acts, as trunksim's do. A 503 sent
+	 * after a partial write would lead to a second create.
+	 */
 	if (status == 429 || status == 503)
 		return VERDICT_RETRY;
 	if (status == 502 || status == 504)
@@ -323,7 +327,7 @@ static int run_attempts(struct http_client *client,
 	unsigned long generation = 0;
 	bool refreshed = false;
 	int counted = 0, rc, token_rc;
-	long wait;
+	long wait = 0;
 
 	for (;;) {
 		rc = send_once(client, request, url, response, &failure,

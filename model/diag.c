@@ -275,6 +275,7 @@ static void print_caret(const char *line, int column, FILE *out)
 void diag_print(const struct diagnostic *d, FILE *out)
 {
 	const char *label = d->severity == DIAG_ERROR ? "error" : "warning";
+	int width;
 
 	if (!d->file)
 		fprintf(out, "trunkctl: %s: %s\n", label, d->message);
@@ -286,8 +287,11 @@ void diag_print(const struct diagnostic *d, FILE *out)
 
 	if (!d->source_line)
 		return;
-	fprintf(out, "%5d | %s\n", d->line, d->source_line);
-	fputs("      | ", out);
+	width = snprintf(NULL, 0, "%d", d->line);
+	if (width < 5)
+		width = 5;
+	fprintf(out, "%*d | %s\n", width, d->line, d->source_line);
+	fprintf(out, "%*s | ", width, "");
 	print_caret(d->source_line, d->column, out);
 }
 

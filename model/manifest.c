@@ -338,7 +338,7 @@ int manifest_load_file(struct manifest_loader *loader, const char *path)
 	char *data = NULL;
 	size_t length = 0;
 	struct stat st;
-	int fd, rc, error;
+	int fd, rc, error = 0;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)

@@ -94,8 +94,8 @@ static int charge(struct builder *b, size_t n, const yaml_mark_t *mark)
 		return 0;
 
 	report(b, (int)mark->line + 1, (int)mark->column + 1,
-	       "the file expands to more than %d YAML nodes (aliases "
-	       "counted once per use); rejected as a possible alias bomb",
+	       "more than %d YAML nodes, counting every use of an alias; "
+	       "split the file, or look for an alias bomb",
 	       YAML_TREE_MAX_NODES);
 	return TRUNKCTL_EINVALID;
 }

@@ -502,7 +502,7 @@ static int plan_one_edge(struct plan *plan, const struct plan_edge_input *in,
 	struct edge_work work = { plan, plan->edge_count, in, NULL, NULL, 0,
 				  0, 0 };
 	struct delete_list deletes = { NULL, 0 };
-	size_t live_count, max_trunks, early = 0;
+	size_t live_count = 0, max_trunks, early = 0;
 	bool prune = false;
 	int rc;
 

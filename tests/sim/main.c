@@ -285,11 +285,8 @@ static int state_load(struct server *srv)
 		rc = seed_load(srv, srv->cfg.seed_file);
 	else if (srv->cfg.edges > 0)
 		rc = seed_generate(srv);
-	if (rc == 0 && store_index(&srv->store) < 0) {
-		fprintf(stderr, "trunksim: error: repeated edge id in the "
-				"initial state\n");
+	if (rc == 0 && store_index(&srv->store) < 0)
 		rc = -1;
-	}
 	return rc;
 }
 

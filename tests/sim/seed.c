@@ -5,22 +5,33 @@
  *   {"edges": [{"id", "name", "maxTrunks", "trunks": [TRUNK, ...]}]}
  */
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "tests/sim/trunksim.h"
 
 #define SEED_FILE_MAX (256L * 1024 * 1024)
 
+/* Reads a whole file; on failure errno is set, or 0 when it is too large. */
 static char *file_read(const char *path)
 {
-	FILE *file = fopen(path, "rb");
+	FILE *file;
+	struct stat st;
 	char *text = NULL;
 	long size;
 
+	errno = 0;
+	file = fopen(path, "rb");
 	if (!file)
 		return NULL;
+	if (fstat(fileno(file), &st) == 0 && S_ISDIR(st.st_mode)) {
+		fclose(file);
+		errno = EISDIR;
+		return NULL;
+	}
 	if (fseek(file, 0, SEEK_END) != 0 || (size = ftell(file)) < 0 ||
 	    size > SEED_FILE_MAX || fseek(file, 0, SEEK_SET) != 0)
 		goto done;
@@ -173,8 +184,9 @@ int seed_load(struct server *srv, const char *path)
 	int rc = -1;
 
 	if (!text) {
-		fprintf(stderr, "trunksim: error: cannot read seed file '%s'\n",
-			path);
+		fprintf(stderr,
+			"trunksim: error: cannot read seed file '%s': %s\n",
+			path, errno ? strerror(errno) : "over 256 MiB");
 		return -1;
 	}
 	json = cJSON_ParseWithOpts(text, &end, 1);

@@ -61,6 +61,17 @@ static enum route route_match(const char *url, char *edge_id, char *trunk_id)
 	return ROUTE_NONE;
 }
 
+/* Sleeps `ms`, in steps, so that a stopping server does not wait. */
+static void delay(struct server *srv, long ms)
+{
+	while (ms > 0 && !atomic_load(&srv->stopping)) {
+		long step = ms < 50 ? ms : 50;
+
+		sleep_ms(step);
+		ms -= step;
+	}
+}
+
 typedef void (*handler_fn)(struct request *req, struct reply *rep);
 
 static const struct {
@@ -113,7 +124,7 @@ static bool fault_before(struct request *req, struct reply *rep,
 {
 	switch (fault->kind) {
 	case FAULT_DELAY:
-		sleep_ms(fault->delay_ms);
+		delay(req->srv, fault->delay_ms);
 		return false;
 	case FAULT_ENDLESS:
 		req->endless = true;
@@ -151,7 +162,7 @@ static bool flag_faults(struct request *req, struct reply *rep)
 		latency += (long)(random_unit(&req->srv->random) *
 				  (double)(cfg->latency_jitter_ms + 1));
 	if (latency > 0)
-		sleep_ms(latency);
+		delay(req->srv, latency);
 	if (req->route == ROUTE_TOKEN)
 		return false;
 	if (cfg->drop_rate > 0 &&
@@ -440,6 +451,7 @@ int server_start(struct server *srv)
 
 void server_stop(struct server *srv)
 {
+	atomic_store(&srv->stopping, true);
 	if (srv->daemon)
 		MHD_stop_daemon(srv->daemon);
 	srv->daemon = NULL;

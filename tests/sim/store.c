@@ -189,8 +189,8 @@ static int edge_compare_id(const void *a, const void *b)
 }
 
 /*
- * Sorts the edges by name and builds the id index. Fails on a repeated
- * edge id.
+ * Sorts the edges by name and builds the id index. Fails, with a
+ * message, on a repeated edge id.
  */
 int store_index(struct store *store)
 {
@@ -206,8 +206,12 @@ int store_index(struct store *store)
 	qsort(store->by_id, store->edge_count, sizeof(struct edge *),
 	      edge_compare_id);
 	for (size_t i = 1; i < store->edge_count; i++) {
-		if (strcmp(store->by_id[i - 1]->id, store->by_id[i]->id) == 0)
-			return -1;
+		if (strcmp(store->by_id[i - 1]->id, store->by_id[i]->id) != 0)
+			continue;
+		fprintf(stderr, "trunksim: error: edge id '%s' appears twice "
+				"in the initial state\n",
+			store->by_id[i]->id);
+		return -1;
 	}
 	return 0;
 }

@@ -15,6 +15,7 @@
 
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -298,6 +299,7 @@ struct server {
 	double started;                 /* clock_mono_ms_exact() at start */
 	void *daemon;                   /* struct MHD_Daemon */
 	int port;
+	atomic_bool stopping;           /* cuts injected delays short */
 };
 
 /* One request in progress; the handler fills `reply`. */

@@ -369,7 +369,7 @@ static void breaker_lets_one_probe(void **state)
 	assert_int_equal(log[1].status, 503);
 	probe_at = log[2].t;
 	assert_true(probe_at - log[1].t >= 300 - 2);
-	/* The others wait for the probe's answer (5 ms of latency). */
+	/* The others wait for the probe's response (5 ms of latency). */
 	for (i = 3; i < n; i++) {
 		assert_int_equal(log[i].status, 200);
 		assert_true(log[i].t - probe_at >= 4);
@@ -470,7 +470,7 @@ static void truncated_body_reported(void **state)
 	cJSON *json = NULL;
 
 	fixture_client(f);
-	/* One truncated answer is retried like a dropped connection. */
+	/* One truncated response is retried like a dropped connection. */
 	assert_int_equal(sim_fault(&f->sim, "{\"route\":\"GET " EDGE_TEMPLATE
 				   "\",\"kind\":\"truncate\",\"count\":1}"), 0);
 	assert_int_equal(http_client_send_json(f->client, &get_edge, &json,
@@ -561,8 +561,8 @@ static void rate_limit_spaces_requests(void **state)
 
 	n = fixture_log(f, &log);
 	assert_int_equal(n, 80);
-	/* No window of 60 s holds more than 600, and none of 1 s more
-	 * than 10 + 10 (burst plus refill). */
+	/* No window of 1 s contains more than 20 requests: the burst of 10
+	 * plus 10 of refill. */
 	for (size_t i = 20; i < n; i++)
 		assert_true(log[i].t - log[i - 20].t >= 1000 - 5);
 	free(log);

@@ -257,7 +257,7 @@ static void listing_keeps_changing(void **state)
 	size_t count = 0;
 
 	(void)state;
-	/* Each pass of two pages sees one more trunk: four passes fail. */
+	/* Each pass of two pages finds one more trunk, so four passes fail. */
 	insert_trunk_after(f, 1, "a-1");
 	insert_trunk_after(f, 3, "a-2");
 	insert_trunk_after(f, 5, "a-3");

@@ -263,6 +263,7 @@ static void fault_invalid_json(void **state)
 	json = cJSON_Parse(res.body);
 	assert_null(json);
 	sim_response_release(&res);
+	assert_int_equal(logged_status(f, 0, TRUNKS), 200);
 }
 
 static void fault_delay(void **state)
@@ -280,6 +281,35 @@ static void fault_delay(void **state)
 	started = now_ms();
 	assert_int_equal(get_status(f, TRUNKS), 200);
 	assert_true(now_ms() - started < 300);
+	assert_int_equal(logged_status(f, 0, TRUNKS), 200);
+}
+
+/* A request sleeping in a long delay does not hold up the stop. */
+static void stop_during_delay(void **state)
+{
+	struct fixture *f = *state;
+	CURL *curl = curl_easy_init();
+	char url[256];
+	char auth[256];
+	struct curl_slist *headers;
+	double started;
+
+	assert_int_equal(sim_fault(&f->sim, "{\"route\": \"*\", \"kind\":"
+					    " \"delay\", \"delayMs\": 60000}"),
+			 0);
+	snprintf(url, sizeof(url), "%s" EDGES, f->sim.url);
+	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", f->token);
+	headers = curl_slist_append(NULL, auth);
+	curl_easy_setopt(curl, CURLOPT_URL, url);
+	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+	curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 300L);
+	assert_int_equal(curl_easy_perform(curl), CURLE_OPERATION_TIMEDOUT);
+	curl_slist_free_all(headers);
+	curl_easy_cleanup(curl);
+	started = now_ms();
+	assert_int_equal(sim_stop(&f->sim), 0);
+	assert_true(now_ms() - started < 2000);
+	free(f);
 }
 
 static bool listed(struct fixture *f, const char *name)
@@ -348,6 +378,8 @@ static void fault_endless(void **state)
 		assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(
 					    json, "nextUri")),
 				    expected);
+		assert_true(cJSON_GetNumberValue(cJSON_GetObjectItem(
+				    json, "pageCount")) > page);
 		cJSON_Delete(json);
 		sim_response_release(&res);
 	}
@@ -544,6 +576,7 @@ int main(void)
 		SIM_TEST(fault_truncate),
 		SIM_TEST(fault_invalid_json),
 		SIM_TEST(fault_delay),
+		cmocka_unit_test_setup(stop_during_delay, setup),
 		SIM_TEST(fault_drop_before_commit),
 		SIM_TEST(fault_drop_after_commit),
 		SIM_TEST(fault_endless),
