@@ -41,7 +41,7 @@ int cmd_next_arg(const char *command, int argc, char **argv, int *index,
 int cmd_parse_int(const char *command, const char *option,
 		  const char *text, long min, long max, long *out);
 
-/* Where manifests come from: paths, or a git revision. */
+/* The source of the manifests: paths, or a git revision. */
 struct manifest_source {
 	const char **paths;
 	size_t path_count;

@@ -15,22 +15,23 @@ static void print_validate_usage(FILE *out)
 {
 	fputs("usage: trunkctl validate [--format text|json] PATH...\n"
 	      "\n"
-	      "Checks the manifests in each PATH: a file, or a folder searched\n"
-	      "recursively for *.yaml and *.yml files (names starting with '.'\n"
-	      "and symbolic links to folders are skipped). Documents whose\n"
-	      "apiVersion is not trunkctl/... are skipped with a warning.\n"
-	      "Every problem is printed to stderr as FILE:LINE:COLUMN: error:\n"
-	      "MESSAGE with the line quoted, then the number of errors. No\n"
-	      "request is sent to any API.\n"
+	      "Checks the manifests in each PATH: a file, or a folder\n"
+	      "searched recursively for *.yaml and *.yml files (names\n"
+	      "starting with '.' and symbolic links to folders are skipped).\n"
+	      "Documents whose apiVersion is not trunkctl/... are skipped\n"
+	      "with a warning. Every problem is printed to stderr as\n"
+	      "FILE:LINE:COLUMN: error: MESSAGE with the line quoted, then\n"
+	      "the number of errors. No request is sent to any API.\n"
 	      "\n"
 	      "Options:\n"
 	      "  --format text   print a one-line summary (default)\n"
-	      "  --format json   print the normalised model: each edge with its\n"
-	      "                  trunks' payloads, states and SHA-256 digests\n"
+	      "  --format json   print the normalised model: each edge with\n"
+	      "                  its trunks' payloads, states and SHA-256\n"
+	      "                  digests\n"
 	      "  -h, --help      print this help\n"
 	      "\n"
-	      "Exit status: 0 when the manifests are valid (warnings allowed),\n"
-	      "1 on any error.\n",
+	      "Exit status: 0 when the manifests are valid (warnings\n"
+	      "allowed), 1 on any error.\n",
 	      out);
 }
 

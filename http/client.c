@@ -136,16 +136,16 @@ int http_json_parse(const char *body, size_t len, const char *method,
 
 	*json = NULL;
 	if (!body || len == 0)
-		return error_set(TRUNKCTL_EINVALID, "%s %s: the response has no "
-				 "body; expected JSON", method, url);
+		return error_set(TRUNKCTL_EINVALID, "%s %s: the response "
+				 "has no body; expected JSON", method, url);
 	if (strlen(body) != len)
-		return error_set(TRUNKCTL_EINVALID, "%s %s: the response is not "
-				 "valid JSON (NUL byte at offset %zu)", method,
-				 url, strlen(body));
+		return error_set(TRUNKCTL_EINVALID, "%s %s: the response "
+				 "is not valid JSON (NUL byte at offset %zu)",
+				 method, url, strlen(body));
 	*json = cJSON_ParseWithOpts(body, &end, 1);
 	if (!*json)
-		return error_set(TRUNKCTL_EINVALID, "%s %s: the response is not "
-				 "valid JSON (error at byte %zu of %zu)",
+		return error_set(TRUNKCTL_EINVALID, "%s %s: the response "
+				 "is not valid JSON (error at byte %zu of %zu)",
 				 method, url, end ? (size_t)(end - body) : 0,
 				 len);
 	return 0;
@@ -281,8 +281,14 @@ static int plan_retry(struct http_client *client,
 
 	*sleep_ms = wait;
 	if (response->status == 429) {
+		log_verbose(LOG_AREA_HTTP, "http: %s %s -> 429; pausing every "
+			    "request for %ld ms", request->method,
+			    request->path, wait);
 		http_rate_limiter_pause(&client->limiter, http_now_ms() + wait);
 		*sleep_ms = 0;
+	} else {
+		log_verbose(LOG_AREA_HTTP, "http: %s %s: retrying in %ld ms",
+			    request->method, request->path, wait);
 	}
 	return 0;
 }
@@ -310,8 +316,8 @@ static int report_unknown(const struct http_request *request,
 {
 	response->outcome_unknown = true;
 	if (rc)
-		return error_set(TRUNKCTL_EIO, "%s %s: %s; the request may have "
-				 "been carried out, so it is not resent",
+		return error_set(TRUNKCTL_EIO, "%s %s: %s; the request may "
+				 "have been carried out, so it is not resent",
 				 request->method, url, failure->message);
 	api_error_report(request->method, url, response, "; the request may "
 			 "have been carried out, so it is not resent");
@@ -352,9 +358,9 @@ static int run_attempts(struct http_client *client,
 					      &failure);
 		case VERDICT_REFRESH:
 			if (refreshed)
-				return api_error_report(request->method, url,
-							response, "; rejected "
-							"again with a new token");
+				return api_error_report(
+					request->method, url, response,
+					"; rejected again with a new token");
 			refreshed = true;
 			counted--;
 			http_token_invalidate(client, generation);

@@ -231,8 +231,8 @@ static int load_duration(const char *option, const char *flag,
 	if (!text)
 		return 0;
 	if (http_duration_parse(text, &value) || value < min_ms)
-		return error_set(TRUNKCTL_EINVALID, "invalid %s '%s' (from %s): "
-				 "expected seconds such as 0.5 or 2, or a "
+		return error_set(TRUNKCTL_EINVALID, "invalid %s '%s' (from "
+				 "%s): expected seconds such as 0.5 or 2, or a "
 				 "value with a unit such as 250ms", flag, text,
 				 option ? "the command line" : variable);
 	*ms = value;
@@ -251,8 +251,8 @@ static int load_count(const char *option, const char *flag,
 	errno = 0;
 	value = strtol(text, &end, 10);
 	if (end == text || *end || errno || value < min || value > max)
-		return error_set(TRUNKCTL_EINVALID, "invalid %s '%s' (from %s): "
-				 "expected a whole number from %ld to %ld",
+		return error_set(TRUNKCTL_EINVALID, "invalid %s '%s' (from "
+				 "%s): expected a whole number from %ld to %ld",
 				 flag, text,
 				 option ? "the command line" : variable,
 				 min, max);
@@ -288,8 +288,8 @@ static int load_figures(struct http_config *config,
 				  &config->breaker_threshold);
 	rc = rc ? rc : load_count(o->max_requests_per_minute,
 				  "--max-requests-per-minute",
-				  "TRUNKCTL_MAX_REQUESTS_PER_MINUTE", 0, 1000000,
-				  &config->max_requests_per_minute);
+				  "TRUNKCTL_MAX_REQUESTS_PER_MINUTE", 0,
+				  1000000, &config->max_requests_per_minute);
 	if (!rc && config->connect_timeout_ms > config->request_timeout_ms)
 		config->connect_timeout_ms = config->request_timeout_ms;
 	return rc;

@@ -38,7 +38,8 @@ struct http_options {
 	const char *login_url;
 	const char *client_secret_file;
 	const char *cacert;
-	const char *max_requests_per_minute; /* TRUNKCTL_MAX_REQUESTS_PER_MINUTE */
+	/* TRUNKCTL_MAX_REQUESTS_PER_MINUTE */
+	const char *max_requests_per_minute;
 	const char *request_timeout;    /* TRUNKCTL_REQUEST_TIMEOUT */
 	const char *retry_base;         /* TRUNKCTL_RETRY_BASE */
 	const char *retry_cap;          /* TRUNKCTL_RETRY_CAP */

@@ -179,8 +179,9 @@ static int next_page_path(const struct pass *pass, const cJSON *page,
 		return 0;
 	}
 	if (number >= 1 && count > number && size >= 1) {
-		snprintf(path, PATH_MAX_LEN, "%s%cpageSize=%.0f&pageNumber=%.0f",
-			 pass->path, strchr(pass->path, '?') ? '&' : '?', size,
+		snprintf(path, PATH_MAX_LEN,
+			 "%s%cpageSize=%.0f&pageNumber=%.0f", pass->path,
+			 strchr(pass->path, '?') ? '&' : '?', size,
 			 number + 1);
 		return 0;
 	}
@@ -211,8 +212,8 @@ static int read_page(struct pass *pass, char *path, enum page_end *end)
 	total = number_field(page, "total");
 	*end = PAGE_NEXT;
 	if (!cJSON_IsObject(page) || !cJSON_IsArray(list))
-		rc = error_set(TRUNKCTL_EINVALID, "GET %s: the response is not a "
-			       "listing (no entities array)", url);
+		rc = error_set(TRUNKCTL_EINVALID, "GET %s: the response is "
+			       "not a listing (no entities array)", url);
 	else if (pass->total != -2 && total != pass->total)
 		*end = PAGE_CHANGED;
 	else

@@ -46,7 +46,8 @@ static int build_path(char *path, const char *edge_id, const char *trunk_id,
 		return error_set(TRUNKCTL_ENOMEM, "out of memory");
 	if (len >= PATH_SIZE)
 		return error_set(TRUNKCTL_EINVALID, "edge or trunk id too "
-				 "long: '%.100s'", trunk_id ? trunk_id : edge_id);
+				 "long: '%.100s'",
+				 trunk_id ? trunk_id : edge_id);
 	return 0;
 }
 

@@ -161,8 +161,9 @@ static int report_rejected(const char *url,
 	api_error_parse(response, &error);
 	return error_set(TRUNKCTL_EAUTH, "POST %s: the OAuth server rejected "
 			 "the client credentials (status %ld%s%s: %s; "
-			 "correlation id %s): check GENESYSCLOUD_OAUTHCLIENT_ID "
-			 "and the client secret", url, response->status,
+			 "correlation id %s): check "
+			 "GENESYSCLOUD_OAUTHCLIENT_ID and the client secret",
+			 url, response->status,
 			 *error.code ? ", " : "", error.code,
 			 *error.message ? error.message : "no message",
 			 *error.correlation_id ? error.correlation_id : "none");

@@ -145,7 +145,8 @@ static size_t write_body(char *data, size_t size, size_t count, void *user)
 	size_t len = size * count;
 
 	if (response->body_len + len + 1 > transfer->body_alloc) {
-		size_t alloc = transfer->body_alloc ? transfer->body_alloc : 4096;
+		size_t alloc = transfer->body_alloc ? transfer->body_alloc
+						    : 4096;
 		char *grown;
 
 		while (alloc < response->body_len + len + 1)
@@ -290,7 +291,8 @@ static void set_options(struct http_transport *transport, CURL *curl,
 		const char *body = request->body ? request->body : "";
 
 		curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
-		curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
+		curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE,
+				 (long)strlen(body));
 	}
 	if (request->fresh_connection)
 		curl_easy_setopt(curl, CURLOPT_FRESH_CONNECT, 1L);

@@ -117,7 +117,8 @@ static int read_endpoints(struct manifest_context *ctx,
 }
 
 static int read_codecs(struct manifest_context *ctx,
-		       const struct yaml_tree_node *node, struct trunk_fields *f)
+		       const struct yaml_tree_node *node,
+		       struct trunk_fields *f)
 {
 	return manifest_read_codecs(ctx, node, &f->spec.codecs,
 				    &f->spec.codec_count);

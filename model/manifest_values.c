@@ -185,8 +185,8 @@ int manifest_read_string(struct manifest_context *ctx,
 	char what[96];
 
 	if (node->kind != YAML_TREE_SCALAR || yaml_tree_is_null(node))
-		return manifest_error(ctx, node, "%s: expected a string, got %s",
-				      field,
+		return manifest_error(ctx, node,
+				      "%s: expected a string, got %s", field,
 				      manifest_describe(node, what,
 							sizeof(what)));
 	if (strlen(node->value) != node->length)
@@ -488,9 +488,12 @@ static int check_bracketed(const char *text, char *reason, size_t size,
 		snprintf(reason, size, "missing ':PORT' after ']'");
 		return -1;
 	}
-	if (length >= sizeof(host) || (memcpy(host, text + 1, length),
-					host[length] = '\0',
-					inet_pton(AF_INET6, host, &address)) != 1) {
+	if (length < sizeof(host)) {
+		memcpy(host, text + 1, length);
+		host[length] = '\0';
+	}
+	if (length >= sizeof(host) ||
+	    inet_pton(AF_INET6, host, &address) != 1) {
 		snprintf(reason, size, "'%.*s' is not a valid IPv6 address",
 			 (int)length, text + 1);
 		return -1;

@@ -324,8 +324,9 @@ static int on_scalar(struct builder *b, const yaml_event_t *e)
 		memcpy(node->value, e->data.scalar.value, length);
 	node->value[length] = '\0';
 	node->length = length;
-	node->plain = typed || (!string &&
-				e->data.scalar.style == YAML_PLAIN_SCALAR_STYLE);
+	node->plain = typed;
+	if (!string && e->data.scalar.style == YAML_PLAIN_SCALAR_STYLE)
+		node->plain = true;
 	node->complete = true;
 
 	if (e->data.scalar.anchor) {

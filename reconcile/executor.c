@@ -229,11 +229,11 @@ static void mark_skipped(struct action_run *dep, const struct action_run *run)
 }
 
 /*
- * Records the end of run `index` (lock held): tells the observer, then
- * releases its dependants, or ends them without running when it did not
- * succeed or the run is interrupted. `ex->waiting` is not used for this;
- * `list` has room for every action, each added at most once because its
- * outcome leaves PENDING when it is added.
+ * Records the end of run `index` (lock held). It calls the observer, then
+ * releases the dependants, or ends them without running when the run did
+ * not succeed or the apply is interrupted. `list` has room for every
+ * action because an action is added at most once: its outcome leaves
+ * PENDING when it is added.
  */
 static void finish(struct executor *ex, size_t index,
 		   enum action_outcome outcome)

@@ -7,15 +7,15 @@
  *
  * Threading: the scheduler fields are guarded by `lock`. A trunk slot
  * and an action's step fields are touched only by the worker running
- * that action; the actions of one trunk are chained by dependencies, and
- * a dependant is handed over under `lock`, which orders the accesses.
+ * that action. The actions of one trunk are chained by dependencies and
+ * a dependant is handed over under `lock`, so their accesses are ordered.
  */
 
 #include <pthread.h>
 
 #include "reconcile/executor.h"
 
-/* What is known of one trunk while its actions run. */
+/* The known state of one trunk while its actions run. */
 struct trunk_slot {
 	char *trunk_id;
 	long version;

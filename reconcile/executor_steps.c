@@ -128,7 +128,7 @@ static enum step_result update_to(struct executor *ex, struct action_run *run,
 	}
 }
 
-/* Looks the trunk up by name after a lost answer or a "name exists". */
+/* Looks the trunk up by name after a lost response or a "name exists". */
 static enum step_result create_lookup(struct executor *ex,
 				      struct action_run *run)
 {
@@ -206,7 +206,7 @@ static enum step_result step_create(struct executor *ex,
 	if (info.outcome_unknown) {
 		/* Not blindly resent: look it up first, after a short wait
 		 * because a listing can lag behind a create. */
-		log_verbose(LOG_AREA_APPLY, "trunk '%s': create answer lost; "
+		log_verbose(LOG_AREA_APPLY, "trunk '%s': create response lost; "
 			    "looking it up by name", a->trunk_name);
 		run->phase = CREATE_LOOKUP;
 		run->attempt = 0;

@@ -26,7 +26,8 @@ static int replay_file(const char *path)
 	if (fseek(file, 0, SEEK_END) == 0 && (size = ftell(file)) >= 0 &&
 	    fseek(file, 0, SEEK_SET) == 0) {
 		data = malloc((size_t)size + 1);
-		if (data && fread(data, 1, (size_t)size, file) == (size_t)size) {
+		if (data &&
+		    fread(data, 1, (size_t)size, file) == (size_t)size) {
 			LLVMFuzzerTestOneInput(data, (size_t)size);
 			rc = 0;
 		}
@@ -68,7 +69,8 @@ int main(int argc, char **argv)
 	int count = 0, rc = 0, i;
 
 	if (argc < 2) {
-		fprintf(stderr, "usage: %s CORPUS_FOLDER_OR_FILE...\n", argv[0]);
+		fprintf(stderr, "usage: %s CORPUS_FOLDER_OR_FILE...\n",
+			argv[0]);
 		return 2;
 	}
 	for (i = 1; i < argc; i++) {

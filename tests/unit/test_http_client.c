@@ -479,7 +479,8 @@ static void truncated_body_reported(void **state)
 	assert_int_equal(info.attempts, 2);
 
 	assert_int_equal(sim_fault(&f->sim, "{\"route\":\"GET " EDGE_TEMPLATE
-				   "\",\"kind\":\"truncate\",\"count\":10}"), 0);
+				   "\",\"kind\":\"truncate\",\"count\":10}"),
+			 0);
 	assert_int_equal(http_client_send_json(f->client, &get_edge, &json,
 					       &info), TRUNKCTL_EIO);
 	assert_null(json);
@@ -617,8 +618,10 @@ static void trace_hides_secrets(void **state)
 	assert_int_equal(http_token_get(f->client, token, sizeof(token),
 					&generation), 0);
 
-	assert_non_null(strstr(trace, "http: GET " EDGES_PATH "/edge-a -> 200"));
-	assert_non_null(strstr(trace, "http: GET " EDGES_PATH "/edge-a -> 401"));
+	assert_non_null(strstr(trace, "http: GET " EDGES_PATH
+			       "/edge-a -> 200"));
+	assert_non_null(strstr(trace, "http: GET " EDGES_PATH
+			       "/edge-a -> 401"));
 	assert_non_null(strstr(trace, "http: POST /oauth/token -> 200"));
 	assert_non_null(strstr(trace, "Authorization: [redacted]"));
 	assert_non_null(strstr(trace, "User-Agent: trunkctl/"));

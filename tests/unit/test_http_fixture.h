@@ -155,7 +155,8 @@ static inline void fixture_threads(int count, void *(*run)(void *),
 
 	assert_true(count <= 64);
 	for (i = 0; i < count; i++)
-		assert_int_equal(pthread_create(&threads[i], NULL, run, arg), 0);
+		assert_int_equal(pthread_create(&threads[i], NULL, run, arg),
+				 0);
 	for (i = 0; i < count; i++)
 		assert_int_equal(pthread_join(threads[i], NULL), 0);
 }

@@ -270,9 +270,11 @@ static void error_body_parsed(void **state)
 
 	(void)state;
 	response_with(&response, 400,
-		      "{\"message\":\"Invalid value\",\"code\":\"invalid.value\","
+		      "{\"message\":\"Invalid value\","
+		      "\"code\":\"invalid.value\","
 		      "\"status\":400,\"contextId\":\"ctx-9\","
-		      "\"details\":[{\"errorCode\":\"x\",\"fieldName\":\"codecs\"}],"
+		      "\"details\":[{\"errorCode\":\"x\","
+		      "\"fieldName\":\"codecs\"}],"
 		      "\"errors\":[{\"message\":\"codecs: unknown G711\"}]}");
 	api_error_parse(&response, &error);
 	assert_int_equal(error.status, 400);

@@ -86,13 +86,15 @@ static const struct rule_case cases[] = {
 	  "invalid SIP endpoint '2001:db8::1:5060': an IPv6 address needs "
 	  "brackets, such as '[2001:db8::1]:5060'" },
 	{ "endpoint_label_hyphen",
-	  HEAD T1 CODECS CALLS "    sipEndpoints: [\"-sbc.example.net:5060\"]\n",
+	  HEAD T1 CODECS CALLS
+	  "    sipEndpoints: [\"-sbc.example.net:5060\"]\n",
 	  9, 20,
 	  "invalid SIP endpoint '-sbc.example.net:5060': '-sbc.example.net' is "
 	  "not a valid host name: each label has 1 to 63 letters, digits or "
 	  "'-', and no '-' at either end" },
 	{ "endpoint_empty_label",
-	  HEAD T1 CODECS CALLS "    sipEndpoints: [\"sbc..example.net:5060\"]\n",
+	  HEAD T1 CODECS CALLS
+	  "    sipEndpoints: [\"sbc..example.net:5060\"]\n",
 	  9, 20,
 	  "invalid SIP endpoint 'sbc..example.net:5060': 'sbc..example.net' is "
 	  "not a valid host name: each label has 1 to 63 letters, digits or "
@@ -264,7 +266,8 @@ static const struct rule_case cases[] = {
 	{ "unknown_key_prefix",
 	  HEAD T1 EP CODECS CALLS "    sipInvite: 5\n",
 	  10, 5,
-	  "unknown key 'sipInvite' in trunk; did you mean 'sipInviteTimeout'?" },
+	  "unknown key 'sipInvite' in trunk; did you mean "
+	  "'sipInviteTimeout'?" },
 	{ "unknown_key_case",
 	  HEAD T1 EP CODECS CALLS "    natTRAVERSAL: true\n",
 	  10, 5,
@@ -411,7 +414,8 @@ static const struct rule_case cases[] = {
 	  5, 3,
 	  "the document: expected a key, got a list" },
 	{ "nesting_too_deep",
-	  DOC "edge: {id: e}\ntrunks: [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["
+	  DOC "edge: {id: e}\ntrunks: [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["
+	  "[["
 	  "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]"
 	  "]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]\n",
 	  4, 72,
