@@ -44,5 +44,7 @@ int cmd_validate(int argc, char **argv, const struct global_options *global);
 int cmd_audit(int argc, char **argv, const struct global_options *global);
 int cmd_plan(int argc, char **argv, const struct global_options *global);
 int cmd_apply(int argc, char **argv, const struct global_options *global);
+int cmd_drift(int argc, char **argv, const struct global_options *global);
+int cmd_export(int argc, char **argv, const struct global_options *global);
 
 #endif

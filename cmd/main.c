@@ -18,6 +18,10 @@ static const struct command commands[] = {
 	{ "plan", "show what apply would change (reads only)", cmd_plan },
 	{ "apply", "change the live trunks to match the manifests",
 	  cmd_apply },
+	{ "drift", "list how the live trunks differ from the manifests "
+	  "(reads only)", cmd_drift },
+	{ "export", "write manifests from the live trunks of edges "
+	  "(reads only)", cmd_export },
 	{ "audit", "verify an audit log's hash chain", cmd_audit },
 };
 
@@ -47,6 +51,17 @@ static const struct global_option value_options[] = {
 	GLOBAL_OPTION("--breaker-threshold", breaker_threshold),
 	GLOBAL_OPTION("--breaker-cooldown", breaker_cooldown),
 };
+
+#define VALUE_OPTION_COUNT (sizeof(value_options) / sizeof(value_options[0]))
+
+static int parse_trace(const char *value, struct global_options *global)
+{
+	if (value && log_parse_areas(value, &global->trace_areas) == 0)
+		return 0;
+	fprintf(stderr, "trunkctl: error: --trace takes a comma list of "
+		"http, plan, git, apply or all\n");
+	return -1;
+}
 
 static void print_usage(FILE *out)
 {
@@ -152,18 +167,14 @@ static int collect_global_options(int argc, char **argv,
 
 		name_len = strcspn(arg, "=");
 		if (strncmp(arg, "--trace", name_len) == 0 && name_len == 7) {
-			value = arg[name_len] ? arg + name_len + 1 : argv[in + 1];
-			if (!value || log_parse_areas(value, &global->trace_areas)) {
-				fprintf(stderr, "trunkctl: error: --trace takes a "
-					"comma list of http, plan, git, apply "
-					"or all\n");
+			value = arg[name_len] ? arg + name_len + 1
+					      : argv[in + 1];
+			if (parse_trace(value, global) < 0)
 				return -1;
-			}
 			in += arg[name_len] ? 1 : 2;
 			continue;
 		}
-		for (i = 0; i < sizeof(value_options) / sizeof(value_options[0]);
-		     i++) {
+		for (i = 0; i < VALUE_OPTION_COUNT; i++) {
 			const struct global_option *opt = &value_options[i];
 
 			if (strlen(opt->name) != name_len ||

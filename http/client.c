@@ -159,7 +159,7 @@ static bool is_unsafe(const struct http_request *request)
 static enum verdict judge(const struct http_request *request, int rc,
 			  long status, const struct transport_failure *failure)
 {
-	if (rc == TRUNKCTL_ENOMEM)
+	if (rc == TRUNKCTL_ENOMEM || (rc && failure->permanent))
 		return VERDICT_FAIL;
 	if (rc)
 		return failure->request_sent && is_unsafe(request)

@@ -47,12 +47,13 @@ struct transport_request {
 	bool fresh_connection;
 };
 
-/* How a transport failure came about, to decide on retries. */
+/* The cause of a transport failure, which decides on retries. */
 struct transport_failure {
 	CURLcode code;
 	bool request_sent;  /* false: failed before the request left */
 	bool timed_out;
-	char message[CURL_ERROR_SIZE];
+	bool permanent;     /* a retry fails the same way (certificate) */
+	char message[CURL_ERROR_SIZE + 128];
 };
 
 int http_transport_new(const struct http_config *config,

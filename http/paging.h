@@ -5,9 +5,10 @@
  * Reading a whole listing of the platform: {entities, pageSize,
  * pageNumber, total, pageCount, nextUri, ...}.
  *
- * The pager follows nextUri (relative to the API base), or asks for the
- * next pageNumber at the page size the server reported while pageNumber
- * is below pageCount; it never assumes the page size it asked for.
+ * The pager follows nextUri, a path relative to the API base. Without
+ * one, while pageNumber is below pageCount, it requests the next
+ * pageNumber at the page size the server reported, so it never assumes
+ * the page size it requested.
  * Entities in state "deleted" are skipped. When an entity id comes twice,
  * or `total` changes between pages, the listing changed under the reader
  * and is read again from the first page, at most three times. A listing

@@ -5,9 +5,9 @@
  * An API profile: the endpoint calls the reconciler needs, as a table of
  * functions over one http_client.
  *
- * Every call is thread-safe on a shared client, returns 0 or a negative
- * code of model/error.h with the message recorded, and fills `info`
- * (which may be NULL) with the call's status, attempts, latency,
+ * Every call is thread-safe on a shared client. It returns 0 or a
+ * negative code of model/error.h with the message recorded. It fills
+ * `info` (which may be NULL) with the call's status, attempts, latency,
  * correlation id and 429 count, even when it fails. Output structs are
  * the caller's; they are filled only on success and released with the
  * model's _release functions or the ones below.

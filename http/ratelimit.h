@@ -6,9 +6,10 @@
  * and the pause that a 429 imposes on all of them.
  *
  * A limit of N requests a minute allows at most N requests in any window
- * of 60 s: the bucket holds `burst` tokens and refills at N - burst a
- * minute, so a full bucket plus a minute of refill is exactly N. The
- * burst is N / 30, between 1 and 10 (10 for the default of 300).
+ * of 60 s. The bucket contains at most `burst` tokens and refills at
+ * N - burst a minute, so a full bucket plus a minute of refill is exactly
+ * N. The burst is N / 30, between 1 and 10 (10 for the default of 300).
+ * For N = 1 the refill stays at 1 a minute, so 2 can pass in a minute.
  *
  * All functions are thread-safe; waits hold no lock while they sleep.
  */

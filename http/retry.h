@@ -47,9 +47,9 @@ enum breaker_outcome {
 };
 
 /*
- * A circuit breaker: `threshold` consecutive failures open it; while open
- * no request is sent for `cooldown_ms`; then one probe is let through,
- * and its success closes the breaker while its failure opens it again.
+ * A circuit breaker. `threshold` consecutive failures open it, and then no
+ * request is sent for `cooldown_ms`. After that one probe is let through.
+ * Its success closes the breaker and its failure opens it again.
  */
 struct http_breaker {
 	pthread_mutex_t lock;

@@ -196,7 +196,7 @@ static int request_token(struct http_client *client, const char *url,
 			    response->elapsed_ms, *attempts);
 		if (!rc && !retryable_status(response->status))
 			return 0;
-		if (*attempts > config->retry_attempts)
+		if (*attempts > config->retry_attempts || failure.permanent)
 			break;
 		http_sleep_ms(http_backoff_ms(config->retry_base_ms,
 					      config->retry_cap_ms, *attempts,

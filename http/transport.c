@@ -332,18 +332,32 @@ static bool failed_before_sending(CURLcode code)
 	       code == CURLE_PEER_FAILED_VERIFICATION;
 }
 
+/* The server's certificate was not trusted; retrying cannot help. */
+static bool certificate_rejected(CURLcode code)
+{
+	return code == CURLE_PEER_FAILED_VERIFICATION ||
+	       code == CURLE_SSL_CACERT_BADFILE ||
+	       code == CURLE_SSL_PINNEDPUBKEYNOTMATCH;
+}
+
 static int describe_failure(CURLcode code, const char *errors,
 			    bool too_large, struct transport_failure *failure)
 {
 	failure->code = code;
 	failure->request_sent = !failed_before_sending(code);
 	failure->timed_out = code == CURLE_OPERATION_TIMEDOUT;
+	failure->permanent = certificate_rejected(code);
 	if (too_large)
 		snprintf(failure->message, sizeof(failure->message),
 			 "the response is larger than %ld MiB", BODY_MAX >> 20);
 	else
-		snprintf(failure->message, sizeof(failure->message), "%s",
-			 *errors ? errors : curl_easy_strerror(code));
+		snprintf(failure->message, sizeof(failure->message), "%s%s",
+			 *errors ? errors : curl_easy_strerror(code),
+			 failure->permanent
+				 ? "; the server's certificate is not "
+				   "trusted: pass --cacert FILE with the "
+				   "certificate of the CA that signed it"
+				 : "");
 	return failure->timed_out ? TRUNKCTL_ETIMEOUT : TRUNKCTL_EIO;
 }
 

@@ -310,8 +310,9 @@ static int load_tree(struct manifest_loader *loader, git_repository *repo,
 	int rc = 0, manifest_rc = 0;
 
 	if (git_tree_walk(tree, GIT_TREEWALK_PRE, collect_blob, &list) < 0) {
-		rc = list.error ? list.error
-				: git_fail(TRUNKCTL_ERROR, "cannot walk the tree");
+		rc = list.error;
+		if (rc == 0)
+			rc = git_fail(TRUNKCTL_ERROR, "cannot walk the tree");
 		goto done;
 	}
 	qsort(list.items, list.count, sizeof(*list.items), compare_blobs);

@@ -266,6 +266,8 @@ int manifest_load_buffer(struct manifest_loader *loader,
 
 	if (length > MANIFEST_MAX_BYTES)
 		return report_too_large(loader, display_name, rank, length);
+	if (!data)
+		data = "";
 	file = add_file(loader, display_name);
 	if (!file)
 		return TRUNKCTL_ENOMEM;

@@ -380,6 +380,25 @@ static int build_trunk(const struct trunk_fields *own,
 	return 0;
 }
 
+/* Adds a trunk name, in ASCII lower case, to the names to check. */
+static int remember_name(const struct trunk_fields *own,
+			 struct manifest_keyed_item *names, size_t *count)
+{
+	struct manifest_keyed_item *item = &names[*count];
+	char *p;
+
+	item->key = strdup(own->spec.name);
+	if (!item->key)
+		return error_set(TRUNKCTL_ENOMEM, "out of memory");
+	for (p = item->key; *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	item->node = own->name_node;
+	item->index = *count;
+	(*count)++;
+	return 0;
+}
+
 /*
  * Reads one entry of `trunks`. Its name goes to `names` (when valid) so
  * that repeats are found even in trunks with other errors.
@@ -393,7 +412,6 @@ static int read_trunk(struct manifest_context *ctx,
 	struct trunk_fields own = { 0 };
 	struct desired_trunk *trunk;
 	char what[96];
-	size_t i;
 	int rc;
 
 	if (node->kind != YAML_TREE_MAPPING)
@@ -406,20 +424,8 @@ static int read_trunk(struct manifest_context *ctx,
 				 ARRAY_SIZE(trunk_keys));
 	if (rc != TRUNKCTL_ENOMEM)
 		rc = read_fields(ctx, node, false, &own);
-	if (rc == 0 && (own.present & F_NAME)) {
-		names[*name_count].key = strdup(own.spec.name);
-		names[*name_count].node = own.name_node;
-		names[*name_count].index = *name_count;
-		if (!names[*name_count].key) {
-			rc = error_set(TRUNKCTL_ENOMEM, "out of memory");
-			goto done;
-		}
-		for (i = 0; names[*name_count].key[i]; i++)
-			if (names[*name_count].key[i] >= 'A' &&
-			    names[*name_count].key[i] <= 'Z')
-				names[*name_count].key[i] += 'a' - 'A';
-		(*name_count)++;
-	}
+	if (rc == 0 && (own.present & F_NAME))
+		rc = remember_name(&own, names, name_count);
 	if (rc == 0)
 		rc = report_missing(ctx, node, &own, defaults);
 	if (rc < 0 || own.invalid || defaults->invalid)

@@ -728,6 +728,20 @@ const char *manifest_suggest_key(const char *key, const char *const *known,
 	return best_score <= 3 ? best : NULL;
 }
 
+/* Writes the known keys as "a, b, c"; built only for an error, since
+ * every mapping of every manifest passes through manifest_check_keys. */
+static const char *list_keys(char *out, size_t size,
+			     const char *const *known, size_t count)
+{
+	size_t used = 0, j;
+
+	out[0] = '\0';
+	for (j = 0; j < count && used < size; j++)
+		used += (size_t)snprintf(out + used, size - used, "%s%s",
+					 j ? ", " : "", known[j]);
+	return out;
+}
+
 int manifest_check_keys(struct manifest_context *ctx,
 			const struct yaml_tree_node *mapping, const char *what,
 			const char *const *known, size_t count)
@@ -735,11 +749,6 @@ int manifest_check_keys(struct manifest_context *ctx,
 	char quoted[96], expected[400] = "";
 	size_t i, j;
 	int rc = 0, key_rc;
-
-	for (j = 0; j < count; j++)
-		snprintf(expected + strlen(expected),
-			 sizeof(expected) - strlen(expected), "%s%s",
-			 j ? ", " : "", known[j]);
 
 	for (i = 0; i < mapping->count && rc != TRUNKCTL_ENOMEM; i++) {
 		const struct yaml_tree_node *key = mapping->keys[i];
@@ -771,7 +780,10 @@ int manifest_check_keys(struct manifest_context *ctx,
 		else
 			key_rc = manifest_error(ctx, key, "unknown key '%s' in "
 						"%s; expected one of: %s",
-						quoted, what, expected);
+						quoted, what,
+						list_keys(expected,
+							  sizeof(expected),
+							  known, count));
 		rc = key_rc;
 	}
 	return rc;

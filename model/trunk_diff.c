@@ -141,9 +141,10 @@ int trunk_spec_diff(const struct trunk_spec *live,
 	diff_int(&list, "rtpTimeout", live->rtp_timeout, desired->rtp_timeout);
 
 	if (list.error) {
-		field_changes_release(changes,
-				      (size_t)list.count < max ? (size_t)list.count
-							       : max);
+		size_t stored = (size_t)list.count < max ? (size_t)list.count
+							 : max;
+
+		field_changes_release(changes, stored);
 		return error_set(list.error, "out of memory comparing trunks");
 	}
 	return list.count;

@@ -1,3 +1,4 @@
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -266,14 +267,19 @@ static int check_tag(struct builder *b, const unsigned char *tag,
 		     enum yaml_tree_kind kind, const yaml_mark_t *mark,
 		     bool *string, bool *typed)
 {
-	static const char *const scalar_tags[] = { "int", "bool", "null",
-						   "float" };
+	static const char *const scalar_tags[] = {
+		TAG_PREFIX "int", TAG_PREFIX "bool", TAG_PREFIX "null",
+		TAG_PREFIX "float",
+	};
 	const char *t = (const char *)tag;
-	const char *own = kind == YAML_TREE_SEQUENCE ? TAG_PREFIX "seq" :
-			  kind == YAML_TREE_MAPPING  ? TAG_PREFIX "map" :
-						       TAG_PREFIX "str";
+	const char *own = TAG_PREFIX "str";
+	size_t count = sizeof(scalar_tags) / sizeof(scalar_tags[0]), i;
 	char quoted[80];
-	size_t i;
+
+	if (kind == YAML_TREE_SEQUENCE)
+		own = TAG_PREFIX "seq";
+	else if (kind == YAML_TREE_MAPPING)
+		own = TAG_PREFIX "map";
 
 	*string = false;
 	*typed = false;
@@ -283,9 +289,8 @@ static int check_tag(struct builder *b, const unsigned char *tag,
 		*string = true;
 		return 0;
 	}
-	for (i = 0; kind == YAML_TREE_SCALAR && i < 4; i++) {
-		if (strncmp(t, TAG_PREFIX, strlen(TAG_PREFIX)) == 0 &&
-		    strcmp(t + strlen(TAG_PREFIX), scalar_tags[i]) == 0) {
+	for (i = 0; kind == YAML_TREE_SCALAR && i < count; i++) {
+		if (strcmp(t, scalar_tags[i]) == 0) {
 			*typed = true;
 			return 0;
 		}
@@ -503,12 +508,17 @@ static int compare_positions(const void *pa, const void *pb)
 	return a->position < b->position ? -1 : a->position > b->position;
 }
 
+static bool same_scalar(const struct yaml_tree_node *a,
+			const struct yaml_tree_node *b)
+{
+	return a->kind == YAML_TREE_SCALAR && b->kind == YAML_TREE_SCALAR &&
+	       a->length == b->length &&
+	       memcmp(a->value, b->value, a->length) == 0;
+}
+
 static bool same_key(const struct pair_ref *a, const struct pair_ref *b)
 {
-	return a->key->kind == YAML_TREE_SCALAR &&
-	       b->key->kind == YAML_TREE_SCALAR &&
-	       a->key->length == b->key->length &&
-	       memcmp(a->key->value, b->key->value, a->key->length) == 0;
+	return same_scalar(a->key, b->key);
 }
 
 /*
@@ -579,6 +589,36 @@ static int store_pairs(struct yaml_tree_node *map,
 	return 0;
 }
 
+/* Mappings up to this size are checked pairwise instead of sorted. */
+#define SMALL_MAPPING 16
+
+/*
+ * Sets the weight of a small mapping that has no merge key and no
+ * repeated key, and returns true. Otherwise returns false and leaves the
+ * mapping to the general path, which reports duplicates in its own order.
+ */
+static bool finish_plain_mapping(struct yaml_tree_node *map)
+{
+	size_t weight = 1, i, j;
+
+	if (map->count > SMALL_MAPPING)
+		return false;
+	for (i = 0; i < map->count; i++) {
+		if (is_merge_key(map->keys[i]))
+			return false;
+		for (j = 0; j < i; j++)
+			if (same_scalar(map->keys[i], map->keys[j]))
+				return false;
+	}
+
+	for (i = 0; i < map->count; i++) {
+		weight = add_saturating(weight, map->keys[i]->weight);
+		weight = add_saturating(weight, map->items[i]->weight);
+	}
+	map->weight = weight;
+	return true;
+}
+
 static int finish_mapping(struct builder *b, struct yaml_tree_node *map,
 			  const yaml_mark_t *mark)
 {
@@ -586,6 +626,9 @@ static int finish_mapping(struct builder *b, struct yaml_tree_node *map,
 	struct pair_ref *refs = NULL;
 	size_t i, count;
 	int rc = 0;
+
+	if (finish_plain_mapping(map))
+		return 0;
 
 	for (i = 0; i < map->count && rc == 0; i++)
 		if (is_merge_key(map->keys[i]))

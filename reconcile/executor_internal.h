@@ -42,7 +42,7 @@ struct action_run {
 	/* Step state. */
 	int phase;
 	int attempt;
-	bool resent;             /* a create was sent a second time */
+	int sends;               /* times a create was sent */
 	long long started_ms;
 	long long wake_ms;
 	long poll_ms;

@@ -20,6 +20,12 @@ enum {
 /* Update attempts after version conflicts, the first included. */
 #define UPDATE_ATTEMPTS 3
 
+/*
+ * Sends of one create whose answers were lost, the first included. Each
+ * resend follows a full round of lookups that did not find the trunk.
+ */
+#define CREATE_SENDS 3
+
 enum step_result step_fail(struct action_run *run, const char *fmt, ...)
 {
 	va_list ap;
@@ -153,12 +159,12 @@ static enum step_result create_lookup(struct executor *ex,
 		if (++run->attempt < ex->options->lookup_attempts)
 			return wait_for(run, ex->options->lookup_backoff_ms
 						     << run->attempt);
-		if (run->resent)
+		if (run->sends >= CREATE_SENDS)
 			return step_fail(run, "trunk '%s' was not created: "
-					 "the create answer was lost and the "
-					 "trunk is not listed", a->trunk_name);
+					 "the answers to %d creates were lost "
+					 "and the trunk is not listed",
+					 a->trunk_name, run->sends);
 		/* Not there after every lookup: the create never landed. */
-		run->resent = true;
 		run->phase = CREATE_SEND;
 		run->attempt = 0;
 		return wait_for(run, 0);
@@ -189,6 +195,7 @@ static enum step_result step_create(struct executor *ex,
 		return create_lookup(ex, run);
 
 	keep_body(run, &a->spec, 0);
+	run->sends++;
 	rc = ex->profile->create_trunk(ex->client, run->edge_id, &a->spec,
 				       false, &live, &info);
 	account(run, &info);

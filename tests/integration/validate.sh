@@ -94,9 +94,11 @@ import json, re, sys
 model = json.load(open(sys.argv[1]))
 edges = model["edges"]
 assert len(edges) == 4, len(edges)
-assert edges[0]["name"] == "Dublin Edge 1" and edges[0]["id"] is None
+assert edges[0]["name"] == "Dublin Edge 1"
+assert edges[0]["id"] is None
 assert edges[1]["id"] == "6f9619ff-8b86-d011-b42d-00cf4fc964ff"
-assert edges[1]["prune"] is True and edges[1]["maxTrunks"] == 20
+assert edges[1]["prune"] is True
+assert edges[1]["maxTrunks"] == 20
 trunks = [t for e in edges for t in e["trunks"]]
 assert len(trunks) == 10
 for t in trunks:

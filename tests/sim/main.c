@@ -3,6 +3,7 @@
  * SIGTERM (the final state is written with --dump).
  */
 
+#include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -44,6 +45,8 @@ static const char usage[] =
 	"  --fail-rate P            share of API requests answered 503 (0-1)\n"
 	"  --drop-rate P            share of API requests whose connection\n"
 	"                           is closed without an answer (0-1)\n"
+	"  --tls-cert FILE          serve HTTPS with this PEM certificate\n"
+	"  --tls-key FILE           and this PEM private key\n"
 	"  -h, --help               show this help\n";
 
 enum {
@@ -67,6 +70,8 @@ enum {
 	OPT_RATE_LIMIT,
 	OPT_FAIL_RATE,
 	OPT_DROP_RATE,
+	OPT_TLS_CERT,
+	OPT_TLS_KEY,
 };
 
 static const struct option options[] = {
@@ -92,6 +97,8 @@ static const struct option options[] = {
 	{"rate-limit", required_argument, NULL, OPT_RATE_LIMIT},
 	{"fail-rate", required_argument, NULL, OPT_FAIL_RATE},
 	{"drop-rate", required_argument, NULL, OPT_DROP_RATE},
+	{"tls-cert", required_argument, NULL, OPT_TLS_CERT},
+	{"tls-key", required_argument, NULL, OPT_TLS_KEY},
 	{NULL, 0, NULL, 0},
 };
 
@@ -224,6 +231,8 @@ static int option_apply(struct config *cfg, int id, const char *value)
 					       &cfg->fail_rate);
 	case OPT_DROP_RATE: return parse_rate("drop-rate", value,
 					       &cfg->drop_rate);
+	case OPT_TLS_CERT: cfg->tls_cert = value; return 0;
+	case OPT_TLS_KEY: cfg->tls_key = value; return 0;
 	case 'v': cfg->verbose++; return 0;
 	default: return -1;
 	}
@@ -253,6 +262,30 @@ static int options_parse(struct config *cfg, int argc, char **argv)
 		fprintf(stderr, "trunksim: error: --seed and --edges "
 				"cannot be combined\n");
 		return -1;
+	}
+	if (!cfg->tls_cert != !cfg->tls_key) {
+		fprintf(stderr, "trunksim: error: --tls-cert and --tls-key "
+				"go together\n");
+		return -1;
+	}
+	return 0;
+}
+
+/* Reads the PEM files of --tls-cert and --tls-key. */
+static int tls_load(struct config *cfg)
+{
+	const char *paths[2] = { cfg->tls_cert, cfg->tls_key };
+	char **texts[2] = { &cfg->tls_cert_pem, &cfg->tls_key_pem };
+
+	for (int i = 0; i < 2 && paths[i]; i++) {
+		*texts[i] = file_read(paths[i]);
+		if (!*texts[i]) {
+			fprintf(stderr, "trunksim: error: cannot read '%s': "
+					"%s\n",
+				paths[i], errno ? strerror(errno)
+						: "file too large");
+			return -1;
+		}
 	}
 	return 0;
 }
@@ -298,6 +331,8 @@ static void server_release(struct server *srv)
 	tokens_release(&srv->tokens);
 	random_release(&srv->random);
 	free(srv->cfg.fail_cidrs);
+	free(srv->cfg.tls_cert_pem);
+	free(srv->cfg.tls_key_pem);
 }
 
 /* Serves until SIGINT or SIGTERM; returns the exit status. */
@@ -312,8 +347,8 @@ static int serve(struct server *srv, sigset_t *signals)
 		server_stop(srv);
 		return 1;
 	}
-	fprintf(stderr, "trunksim: listening on http://127.0.0.1:%d\n",
-		srv->port);
+	fprintf(stderr, "trunksim: listening on %s://127.0.0.1:%d\n",
+		srv->cfg.tls_cert_pem ? "https" : "http", srv->port);
 	sigwait(signals, &signal_number);
 	server_stop(srv);
 	fprintf(stderr, "trunksim: stopped by signal %d\n", signal_number);
@@ -341,7 +376,7 @@ int main(int argc, char **argv)
 	tokens_init(&srv.tokens);
 	random_init(&srv.random, srv.cfg.random_seed);
 	rc = 1;
-	if (state_load(&srv) == 0) {
+	if (tls_load(&srv.cfg) == 0 && state_load(&srv) == 0) {
 		/* Blocked before any thread starts, so all inherit it. */
 		sigemptyset(&signals);
 		sigaddset(&signals, SIGINT);

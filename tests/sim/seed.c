@@ -16,7 +16,7 @@
 #define SEED_FILE_MAX (256L * 1024 * 1024)
 
 /* Reads a whole file; on failure errno is set, or 0 when it is too large. */
-static char *file_read(const char *path)
+char *file_read(const char *path)
 {
 	FILE *file;
 	struct stat st;

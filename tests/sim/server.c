@@ -414,17 +414,35 @@ static void on_completed(void *cls, struct MHD_Connection *connection,
 	*con_cls = NULL;
 }
 
-/* Listens on 127.0.0.1 and the configured port (0: any free port). */
+/*
+ * Listens on 127.0.0.1 and the configured port (0: any free port), over
+ * TLS (libmicrohttpd with GnuTLS) when a certificate and key are loaded.
+ */
 int server_start(struct server *srv)
 {
 	struct sockaddr_in address = {0};
 	unsigned int flags = MHD_USE_THREAD_PER_CONNECTION |
 			     MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL;
+	struct MHD_OptionItem tls[] = {
+		{MHD_OPTION_HTTPS_MEM_CERT, 0, srv->cfg.tls_cert_pem},
+		{MHD_OPTION_HTTPS_MEM_KEY, 0, srv->cfg.tls_key_pem},
+		{MHD_OPTION_END, 0, NULL},
+	};
 	struct MHD_Daemon *daemon;
 	const union MHD_DaemonInfo *info;
 
 	if (srv->cfg.verbose)
 		flags |= MHD_USE_ERROR_LOG;
+	if (srv->cfg.tls_cert_pem) {
+		if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+			fprintf(stderr, "trunksim: error: this libmicrohttpd "
+					"was built without TLS\n");
+			return -1;
+		}
+		flags |= MHD_USE_TLS;
+	} else {
+		tls[0].option = MHD_OPTION_END;
+	}
 	address.sin_family = AF_INET;
 	address.sin_port = htons((uint16_t)srv->cfg.port);
 	address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -436,11 +454,14 @@ int server_start(struct server *srv)
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)1000,
 		MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned int)1024,
 		MHD_OPTION_THREAD_STACK_SIZE, (size_t)THREAD_STACK_SIZE,
-		MHD_OPTION_END);
+		MHD_OPTION_ARRAY, tls, MHD_OPTION_END);
 	if (!daemon) {
 		fprintf(stderr,
-			"trunksim: error: cannot listen on 127.0.0.1:%d\n",
-			srv->cfg.port);
+			"trunksim: error: cannot listen on 127.0.0.1:%d%s\n",
+			srv->cfg.port,
+			srv->cfg.tls_cert_pem
+				? " (or the TLS certificate or key is invalid)"
+				: "");
 		return -1;
 	}
 	info = MHD_get_daemon_info(daemon, MHD_DAEMON_INFO_BIND_PORT);

@@ -87,6 +87,10 @@ struct config {
 	long rate_limit;                /* requests a minute per token; 0 off */
 	double fail_rate;
 	double drop_rate;
+	const char *tls_cert;           /* PEM file; with tls_key: HTTPS */
+	const char *tls_key;
+	char *tls_cert_pem;             /* their contents, read at start */
+	char *tls_key_pem;
 };
 
 /* A deterministic generator (splitmix64) shared by all threads. */
@@ -218,6 +222,7 @@ cJSON *store_dump(struct server *srv);
 int store_dump_file(struct server *srv, const char *path);
 struct trunk *trunk_from_seed(struct server *srv, const cJSON *json,
 			      struct field_error *err);
+char *file_read(const char *path);
 
 enum fault_kind {
 	FAULT_429 = 0,

@@ -58,7 +58,7 @@ static void caret_keeps_tabs_and_characters(void **state)
 	diag_source_init(&source, "t.yaml", text, strlen(text), 0);
 	diag_add(&list, DIAG_WARNING, &source, 1, 5, "here");
 	printed = print_all(&list);
-	/* The tab stays a tab; "é" takes one column; "\r" is dropped. */
+	/* The tab stays, "é" takes one column and "\r" is dropped. */
 	assert_string_equal(printed,
 			    "t.yaml:1:5: warning: here\n"
 			    "    1 | #\t\xc3\xa9 x\n"

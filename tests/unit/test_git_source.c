@@ -114,6 +114,8 @@ static int load(const char *location, const char *ref, const char *path,
 	rc = git_source_load(loader, &options, info);
 	if (rc == 0)
 		rc = manifest_loader_finish(loader, &model);
+	if (rc != 0)
+		git_source_info_release(info);
 	*trunks = rc == 0 && model.edge_count == 1 ? model.edges[0].trunk_count
 						    : 0;
 	desired_model_release(&model);

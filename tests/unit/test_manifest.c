@@ -207,7 +207,7 @@ static void example_renders_payloads(void **state)
 		"\"natTraversal\":\"ENABLED\",\"keepAliveInterval\":30,"
 		"\"keepAliveProtocol\":\"SIP\",\"sipInviteTimeout\":15,"
 		"\"rtpTimeout\":30}");
-	/* A merge key copies the anchored trunk; its own keys win. */
+	/* A merge key copies the anchored trunk, and its own keys win. */
 	assert_canonical(&l.model, "AMS-Carrier-Secondary",
 		"{\"name\":\"AMS-Carrier-Secondary\",\"description\":"
 		"\"Amsterdam secondary\",\"maxConcurrentCalls\":250,"
@@ -391,9 +391,9 @@ static void multi_document_buffer(void **state)
 	release(&l);
 }
 
-static void merge_key_list_precedence(void **state)
+/* Anchors live in defaults or trunks: other top-level keys are errors. */
+static void extension_keys_are_unknown(void **state)
 {
-	const struct desired_trunk *trunk;
 	struct loaded l;
 
 	(void)state;
@@ -409,14 +409,23 @@ static void merge_key_list_precedence(void **state)
 		  "    description: own\n"
 		  "    sipEndpoints: ['203.0.113.5:5060']\n"
 		  "    codecs: [g729]\n");
-	/* x- keys are unknown to the schema, so this is not valid... */
 	assert_int_equal(l.rc, TRUNKCTL_EINVALID);
+	assert_int_equal(diags_of(&l)->errors, 2);
 	check_diag(&l, 0, DIAG_ERROR, "merge.yaml", 4, 1,
 		   "unknown key 'x-calls' in the document; expected one of: "
 		   "apiVersion, kind, edge, defaults, trunks");
+	check_diag(&l, 1, DIAG_ERROR, "merge.yaml", 5, 1,
+		   "unknown key 'x-more' in the document; expected one of: "
+		   "apiVersion, kind, edge, defaults, trunks");
 	release(&l);
+}
 
-	/* ...but anchors declared in defaults work. */
+static void merge_key_list_precedence(void **state)
+{
+	const struct desired_trunk *trunk;
+	struct loaded l;
+
+	(void)state;
 	load_text(&l, "merge.yaml",
 		  "apiVersion: trunkctl/v1\nkind: EdgeTrunks\n"
 		  "edge: {id: e}\n"
@@ -627,6 +636,7 @@ int main(void)
 		cmocka_unit_test(duplicate_edge_names_first),
 		cmocka_unit_test(duplicate_edge_by_name),
 		cmocka_unit_test(multi_document_buffer),
+		cmocka_unit_test(extension_keys_are_unknown),
 		cmocka_unit_test(merge_key_list_precedence),
 		cmocka_unit_test(duplicate_keys_are_errors),
 		cmocka_unit_test(alias_bomb_is_stopped),

@@ -16,7 +16,7 @@
 #include "model/manifest.h"
 #include "model/manifest_internal.h"
 
-/* Lines 1-5; the trunk starts on line 6, its fields follow in order. */
+/* Lines 1-5. The trunk starts on line 6 and its fields follow. */
 #define HEAD "apiVersion: trunkctl/v1\nkind: EdgeTrunks\nedge:\n  id: e1\n" \
 	     "trunks:\n"
 #define T1 "  - name: T1\n"
