@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cmd/apply_run.h"
@@ -24,6 +25,7 @@ enum {
 	OPT_CALLBACK,
 	OPT_CALLBACK_UNSIGNED,
 	OPT_CALLBACKS_REQUIRED,
+	OPT_CALLBACK_RETRY_BASE,
 	OPT_METRICS_FILE,
 	OPT_VERIFY_TIMEOUT,
 	OPT_VERIFY_POLL,
@@ -41,6 +43,7 @@ static const struct cmd_option apply_options[] = {
 	{ "--callback", true, OPT_CALLBACK },
 	{ "--callback-unsigned", false, OPT_CALLBACK_UNSIGNED },
 	{ "--callbacks-required", false, OPT_CALLBACKS_REQUIRED },
+	{ "--callback-retry-base", true, OPT_CALLBACK_RETRY_BASE },
 	{ "--metrics-file", true, OPT_METRICS_FILE },
 	{ "--verify-timeout", true, OPT_VERIFY_TIMEOUT },
 	{ "--verify-poll-interval", true, OPT_VERIFY_POLL },
@@ -93,6 +96,10 @@ static void print_apply_usage(FILE *out)
 	      "  --callback-unsigned      allow callbacks without "
 	      "TRUNKCTL_CALLBACK_SECRET\n"
 	      "  --callbacks-required     a failed callback fails the run\n"
+	      "  --callback-retry-base D  pause before the second of 3 tries "
+	      "of a\n"
+	      "                           callback, doubled before the third\n"
+	      "                           (default 500ms)\n"
 	      "  --no-color               no colours in the plan\n"
 	      "  -h, --help               print this help\n"
 	      "\n"
@@ -113,6 +120,7 @@ struct apply_command {
 	size_t callback_count;
 	bool callback_unsigned;
 	bool callbacks_required;
+	long callback_backoff_ms;     /* 0 for the default */
 	const char *metrics_file;
 	bool no_color;
 	struct executor_options executor;
@@ -150,6 +158,9 @@ static int apply_option(struct apply_command *cmd, int id, const char *value)
 	case OPT_CALLBACKS_REQUIRED:
 		cmd->callbacks_required = true;
 		return 0;
+	case OPT_CALLBACK_RETRY_BASE:
+		return parse_duration("--callback-retry-base", value,
+				      &cmd->callback_backoff_ms);
 	case OPT_METRICS_FILE:
 		cmd->metrics_file = value;
 		return 0;
@@ -293,36 +304,89 @@ static int show_plan(const struct plan *plan, const struct apply_command *cmd)
 }
 
 static volatile sig_atomic_t interrupted;
+static struct timespec first_signal;
 
+/*
+ * The first SIGINT or SIGTERM stops new actions. A second one ends the
+ * process at once, unless it comes within a second of the first. A
+ * supervisor that signals both the process and its process group, as GNU
+ * timeout does, delivers one request twice.
+ */
 static void on_signal(int signo)
 {
-	interrupted = 1;
-	/* A second signal ends the process at once. */
-	signal(signo, SIG_DFL);
-}
+	struct timespec now;
 
-static void print_endpoints(struct http_client *client)
-{
-	struct http_endpoint_stats *stats = NULL;
-	size_t count = 0, i;
-
-	if (http_client_metrics(client, &stats, &count) < 0 || count == 0) {
-		free(stats);
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (!interrupted) {
+		first_signal = now;
+		interrupted = 1;
 		return;
 	}
-	printf("\n%-7s %-64s %6s %6s %6s %5s %7s %7s %7s\n", "METHOD",
-	       "ENDPOINT", "CALLS", "FAILED", "RETRY", "429", "P50 ms",
-	       "P95 ms", "MAX ms");
-	for (i = 0; i < count; i++)
-		printf("%-7s %-64s %6ld %6ld %6ld %5ld %7ld %7ld %7ld\n",
-		       stats[i].method, stats[i].route, stats[i].calls,
-		       stats[i].failures, stats[i].retries, stats[i].throttled,
-		       stats[i].latency_p50_ms, stats[i].latency_p95_ms,
-		       stats[i].latency_max_ms);
+	if (now.tv_sec - first_signal.tv_sec > 1 ||
+	    (now.tv_sec - first_signal.tv_sec == 1 &&
+	     now.tv_nsec >= first_signal.tv_nsec)) {
+		signal(signo, SIG_DFL);
+		raise(signo);
+	}
+}
+
+static void handle_signals(void (*handler)(int))
+{
+	struct sigaction action;
+
+	memset(&action, 0, sizeof(action));
+	action.sa_handler = handler;
+	sigemptyset(&action.sa_mask);
+	action.sa_flags = SA_RESTART;
+	sigaction(SIGINT, &action, NULL);
+	sigaction(SIGTERM, &action, NULL);
+}
+
+/* The prefix of every trunk API route, left out of endpoint labels. */
+#define API_ROUTE_PREFIX "/api/v2/telephony/providers"
+
+/*
+ * Copies the API client's figures per endpoint (the planning requests
+ * included) into the run's metrics, labelled "METHOD ROUTE".
+ */
+static void record_endpoints(struct metrics *metrics,
+			     struct http_client *client)
+{
+	struct http_endpoint_stats *stats = NULL;
+	size_t count = 0, prefix = strlen(API_ROUTE_PREFIX), i;
+
+	if (http_client_metrics(client, &stats, &count) < 0) {
+		print_error();
+		return;
+	}
+	for (i = 0; i < count; i++) {
+		const struct http_endpoint_stats *e = &stats[i];
+		struct metrics_summary summary = {
+			.count = e->calls,
+			.successes = e->successes,
+			.failures = e->failures,
+			.retries = e->retries,
+			.rate_limited = e->throttled,
+			.p50_ms = (double)e->latency_p50_ms,
+			.p95_ms = (double)e->latency_p95_ms,
+			.max_ms = (double)e->latency_max_ms,
+			.sum_ms = (double)e->latency_sum_ms,
+		};
+		const char *route = e->route;
+		char label[256];
+
+		if (strncmp(route, API_ROUTE_PREFIX, prefix) == 0 &&
+		    route[prefix] == '/')
+			route += prefix;
+		snprintf(label, sizeof(label), "%s %s", e->method, route);
+		if (metrics_put_summary(metrics, METRICS_ENDPOINT, label,
+					&summary) < 0)
+			print_error();
+	}
 	free(stats);
 }
 
-static void print_report(struct apply_run *run, struct http_client *client,
+static void print_report(struct apply_run *run,
 			 const struct executor_summary *summary)
 {
 	char *table = NULL;
@@ -339,7 +403,31 @@ static void print_report(struct apply_run *run, struct http_client *client,
 		printf("\n%s", table);
 		free(table);
 	}
-	print_endpoints(client);
+}
+
+/*
+ * Appends the run-end line. Its outcome is "interrupted" after SIGINT or
+ * SIGTERM, "failed" when an action did not succeed, else "succeeded".
+ */
+static int append_run_end(struct audit_log *audit,
+			  const struct audit_totals *totals,
+			  const struct executor_summary *summary)
+{
+	struct audit_record record = {
+		.action = "run-end",
+		.http_status = -1,
+		.attempts = -1,
+		.latency_ms = -1,
+		.totals = totals,
+	};
+
+	if (summary->interrupted)
+		record.outcome = "interrupted";
+	else if (summary->failed || summary->skipped || summary->not_started)
+		record.outcome = "failed";
+	else
+		record.outcome = "succeeded";
+	return audit_log_append(audit, &record);
 }
 
 static int run_actions(const struct global_options *global,
@@ -362,8 +450,7 @@ static int run_actions(const struct global_options *global,
 	run->stop = &interrupted;
 	if (parallelism_get(global, &options.parallelism) < 0)
 		return TRUNKCTL_EINVALID;
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
+	handle_signals(on_signal);
 	if ((rc = apply_run_start_callbacks(run)) < 0) {
 		print_error();
 		return rc;
@@ -374,8 +461,7 @@ static int run_actions(const struct global_options *global,
 	if (run->progress)
 		fputs("\r\033[K", stderr);
 	apply_run_finish_callbacks(run);
-	signal(SIGINT, SIG_DFL);
-	signal(SIGTERM, SIG_DFL);
+	handle_signals(SIG_DFL);
 	if (rc < 0) {
 		print_error();
 		return rc;
@@ -384,11 +470,12 @@ static int run_actions(const struct global_options *global,
 	totals.succeeded = (int)summary.succeeded;
 	totals.failed = (int)summary.failed;
 	totals.skipped = (int)(summary.skipped + summary.not_started);
-	if (audit_log_run_end(run->audit, &totals) < 0) {
+	if (append_run_end(run->audit, &totals, &summary) < 0) {
 		print_error();
 		run->audit_failed = true;
 	}
-	print_report(run, planned->client, &summary);
+	record_endpoints(run->metrics, planned->client);
+	print_report(run, &summary);
 	if (cmd->metrics_file &&
 	    metrics_write_prometheus(run->metrics, cmd->metrics_file) < 0) {
 		print_error();
@@ -398,7 +485,10 @@ static int run_actions(const struct global_options *global,
 	printf("\nAudit log: %s (final hash %s)\n", cmd->audit_log, hash);
 	if (summary.interrupted)
 		fprintf(stderr, "trunkctl: error: apply was interrupted; "
-			"%zu actions did not start\n", summary.not_started);
+			"%zu %s not start; run apply again to finish\n",
+			summary.not_started,
+			summary.not_started == 1 ? "action did"
+						 : "actions did");
 	if (summary.failed || summary.skipped || summary.not_started ||
 	    summary.interrupted || run->audit_failed ||
 	    (cmd->callbacks_required && run->callbacks_failed))
@@ -430,6 +520,7 @@ static int prepare_run(const struct apply_command *cmd,
 	run->progress = isatty(STDERR_FILENO);
 	run->callback_urls = cmd->callbacks;
 	run->callback_count = cmd->callback_count;
+	run->callback_backoff_ms = cmd->callback_backoff_ms;
 	run->callback_key = getenv("TRUNKCTL_CALLBACK_SECRET");
 	if (run->callback_key && !*run->callback_key)
 		run->callback_key = NULL;
@@ -489,6 +580,9 @@ int cmd_apply(int argc, char **argv, const struct global_options *global)
 	struct planning planned = { 0 };
 	int rc;
 
+	/* Line by line even into a pipe, so that a CI log that merges
+	 * stdout and stderr keeps the order in which lines were written. */
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	executor_options_init(&cmd.executor);
 	planning_options_init(&cmd.planning, argc);
 	cmd.callbacks = calloc((size_t)argc + 1, sizeof(*cmd.callbacks));

@@ -217,6 +217,8 @@ static void send_one(struct apply_run *run, const struct callback_item *item)
 
 	callback_send_options_init(&options);
 	options.cacert = run->cacert;
+	if (run->callback_backoff_ms > 0)
+		options.backoff_ms = run->callback_backoff_ms;
 	for (i = 0; i < run->callback_count; i++) {
 		struct callback_request request = {
 			.url = run->callback_urls[i],

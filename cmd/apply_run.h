@@ -39,6 +39,7 @@ struct apply_run {
 	size_t callback_count;
 	const char *callback_key;        /* NULL: unsigned */
 	const char *cacert;
+	long callback_backoff_ms;        /* 0: the callback module's default */
 	pthread_t callback_thread;
 	bool callback_thread_started;
 	pthread_mutex_t callback_lock;

@@ -164,7 +164,10 @@ int manifests_load(const struct manifest_source *source,
 	}
 	git_libgit2_init();
 	rc = load_from(loader, source, out);
-	if (rc == 0 || rc == TRUNKCTL_EINVALID) {
+	/* An invalid source (a --path outside the tree) has no diagnostic:
+	 * finishing would replace its message with "no manifest found". */
+	if (rc == 0 || (rc == TRUNKCTL_EINVALID &&
+			manifest_loader_diagnostics(loader)->errors > 0)) {
 		int finish = manifest_loader_finish(loader, &out->model);
 
 		if (rc == 0)

@@ -21,7 +21,7 @@
 /*
  * node_exporter's textfile collector, the usual reader of the metrics
  * file, runs as a user of its own, so the file must be readable by
- * others. It holds edge names and ids and trunk counts, no secret.
+ * others. It contains edge names and ids and trunk counts, no secret.
  */
 #define METRICS_FILE_MODE 0644
 
@@ -57,7 +57,7 @@ static void print_drift_usage(FILE *out)
 	      "Compares the live trunks of the manifests' edges with the\n"
 	      "manifests and lists each trunk that differs: missing, other\n"
 	      "managed fields (each field named, live -> manifest), a status\n"
-	      "other than the one its state asks for (active: ENABLED), or\n"
+	      "other than the one its state requires (active: ENABLED), or\n"
 	      "still live although absent (or undeclared on an edge with\n"
 	      "prune). Live trunks that no manifest declares on an edge\n"
 	      "without prune are listed as unmanaged; they are not drift.\n"
@@ -115,8 +115,7 @@ static int parse_interval(const char *text, long *ms)
 	long value;
 
 	if (len > 1 && len < sizeof(number) &&
-	    (text[len - 1] == 'm' || text[len - 1] == 'h') &&
-	    text[len - 2] != 'm') {
+	    (text[len - 1] == 'm' || text[len - 1] == 'h')) {
 		scale = text[len - 1] == 'm' ? 60.0 : 3600.0;
 		memcpy(number, text, len - 1);
 		number[len - 1] = '\0';
@@ -175,6 +174,34 @@ static int parse(int argc, char **argv, struct drift_command *cmd)
 	return planning_options_check(&cmd->planning, "drift");
 }
 
+/*
+ * Names the edges that manifests declare by id, with one listing of the
+ * org's edges, so reports and metric labels show names. Best effort: a
+ * failed listing leaves the ids.
+ */
+static void name_edges(struct http_client *client,
+		       struct drift_report *report)
+{
+	struct edge_ref *edges = NULL;
+	size_t count = 0, i, j;
+	bool needed = false;
+
+	for (i = 0; i < report->edge_count; i++)
+		needed = needed || !report->edges[i].name;
+	if (!needed || api_profile_trunks.list_edges(client, NULL, &edges,
+						     &count, NULL) < 0)
+		return;
+	for (i = 0; i < report->edge_count; i++) {
+		struct drift_edge *edge = &report->edges[i];
+
+		for (j = 0; !edge->name && j < count; j++)
+			if (edges[j].id && edges[j].name &&
+			    strcmp(edges[j].id, edge->id) == 0)
+				edge->name = strdup(edges[j].name);
+	}
+	api_edges_release(edges, count);
+}
+
 /* Loads the manifests, fetches the live state and compares them. */
 static int check(const struct drift_command *cmd,
 		 const struct global_options *global,
@@ -200,6 +227,8 @@ static int check(const struct drift_command *cmd,
 	if (rc == 0)
 		rc = drift_compute(live.edges, live.edge_count,
 				   &manifests.source, 0, report);
+	if (rc == 0)
+		name_edges(client, report);
 	if (rc < 0)
 		print_error();
 
@@ -234,12 +263,24 @@ static int render(const struct drift_report *report,
 	return 0;
 }
 
-static long long now_ms(void)
+static long long clock_ms(clockid_t clock)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_REALTIME, &ts);
+	clock_gettime(clock, &ts);
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Wall-clock time, for time stamps. */
+static long long now_ms(void)
+{
+	return clock_ms(CLOCK_REALTIME);
+}
+
+/* Monotonic time, for the schedule: a clock change does not move it. */
+static long long monotonic_ms(void)
+{
+	return clock_ms(CLOCK_MONOTONIC);
 }
 
 /* Writes the metrics of one check; `report` NULL after a failed one. */
@@ -327,7 +368,8 @@ static int install_stop_handlers(void)
 	return 0;
 }
 
-static void log_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void log_line(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
 
 /* Logs one line of the service loop on stderr with a UTC time stamp. */
 static void log_line(const char *fmt, ...)
@@ -351,10 +393,10 @@ static void log_line(const char *fmt, ...)
 /* Waits `ms` or until a stop signal; returns true when one came. */
 static bool wait_or_stop(long long ms)
 {
-	long long deadline = now_ms() + ms, left;
+	long long deadline = monotonic_ms() + ms, left;
 	struct pollfd fd = { stop_pipe[0], POLLIN, 0 };
 
-	while (!stop_signal && (left = deadline - now_ms()) > 0) {
+	while (!stop_signal && (left = deadline - monotonic_ms()) > 0) {
 		if (poll(&fd, 1, left > 60000 ? 60000 : (int)left) < 0 &&
 		    errno != EINTR)
 			break;
@@ -386,21 +428,21 @@ static void run_scheduled(const struct drift_command *cmd,
 			  unsigned long number)
 {
 	struct drift_report report = { 0 };
-	long long start = now_ms();
+	long long start = monotonic_ms();
 	int status;
 
 	log_line("drift check %lu started", number);
 	if (check(cmd, global, &report) < 0) {
 		log_line("error: drift check %lu failed after %lld ms; the "
-			 "next one runs in %ld ms", number, now_ms() - start,
-			 cmd->interval_ms);
+			 "next one starts on schedule", number,
+			 monotonic_ms() - start);
 		if (cmd->metrics_file)
 			write_metrics(cmd->metrics_file, NULL, now_ms(), false);
 		return;
 	}
 	status = check_status(&report);
 	render(&report, cmd);
-	log_result(&report, now_ms() - start);
+	log_result(&report, monotonic_ms() - start);
 	if (cmd->metrics_file &&
 	    write_metrics(cmd->metrics_file, &report, report.checked_ms,
 			  status != EXIT_FAILURE_) < 0)
@@ -421,9 +463,9 @@ static int run_service(const struct drift_command *cmd,
 		 cmd->interval_ms, cmd->metrics_file ? ", metrics in " : "",
 		 cmd->metrics_file ? cmd->metrics_file : "");
 	do {
-		start = now_ms();
+		start = monotonic_ms();
 		run_scheduled(cmd, global, ++number);
-	} while (!wait_or_stop(start + cmd->interval_ms - now_ms()));
+	} while (!wait_or_stop(start + cmd->interval_ms - monotonic_ms()));
 
 	log_line("drift service stopped by %s after %lu checks",
 		 stop_signal == SIGINT ? "SIGINT" : "SIGTERM", number);

@@ -144,7 +144,7 @@ static int select_edges(const struct export_command *cmd,
 			const struct edge_ref *edges, size_t count,
 			size_t *selected, size_t *selected_count)
 {
-	size_t i, j, index;
+	size_t i, j, index = 0;
 	int rc;
 
 	*selected_count = 0;
@@ -191,19 +191,32 @@ static int file_names(const struct edge_ref *edges, const size_t *selected,
 	return 0;
 }
 
+/* Creates `dir` and its missing parents with mode 0700, as mkdir -p. */
 static int make_out_dir(const char *dir)
 {
+	char *path = strdup(dir);
 	struct stat st;
+	char *slash;
+	int rc = 0;
 
-	if (stat(dir, &st) == 0)
-		return S_ISDIR(st.st_mode)
-			       ? 0
-			       : error_set(TRUNKCTL_EINVALID,
-					   "--out '%s' is not a folder", dir);
-	if (mkdir(dir, 0700) < 0)
-		return error_set(TRUNKCTL_EIO, "cannot create the folder "
-				 "'%s': %s", dir, strerror(errno));
-	return 0;
+	if (!path)
+		return error_set(TRUNKCTL_ENOMEM, "out of memory");
+	for (slash = strchr(path + 1, '/'); rc == 0; slash = strchr(slash + 1,
+								    '/')) {
+		if (slash)
+			*slash = '\0';
+		if (stat(path, &st) == 0 && !S_ISDIR(st.st_mode))
+			rc = error_set(TRUNKCTL_EINVALID, "--out: '%s' is not "
+				       "a folder", path);
+		else if (mkdir(path, 0700) < 0 && errno != EEXIST)
+			rc = error_set(TRUNKCTL_EIO, "cannot create the folder "
+				       "'%s': %s", path, strerror(errno));
+		if (!slash)
+			break;
+		*slash = '/';
+	}
+	free(path);
+	return rc;
 }
 
 /* Fetches one edge's trunks and prints or writes its manifest. */

@@ -8,6 +8,7 @@
 
 #include "cmd/planning.h"
 #include "model/error.h"
+#include "reconcile/manifest_diff.h"
 
 enum {
 	OPT_HELP = 1,
@@ -15,6 +16,7 @@ enum {
 	OPT_OUT,
 	OPT_DETAILED_EXITCODE,
 	OPT_NO_COLOR,
+	OPT_BASE_REF,
 };
 
 static const struct cmd_option plan_options[] = {
@@ -24,6 +26,7 @@ static const struct cmd_option plan_options[] = {
 	{ "--out", true, OPT_OUT },
 	{ "--detailed-exitcode", false, OPT_DETAILED_EXITCODE },
 	{ "--no-color", false, OPT_NO_COLOR },
+	{ "--base-ref", true, OPT_BASE_REF },
 	PLANNING_OPTIONS,
 	{ NULL, false, 0 },
 };
@@ -48,6 +51,12 @@ static void print_plan_usage(FILE *out)
 	      "  --out FILE               also save the plan for 'apply --plan'"
 	      " (mode 0600)\n"
 	      "  --detailed-exitcode      exit 2 when the plan has changes\n"
+	      "  --base-ref REV           with --git-repo: first show what the"
+	      " manifests\n"
+	      "                           change from the merge base of REV "
+	      "and --ref\n"
+	      "                           (edges and trunks added, changed, "
+	      "removed)\n"
 	      "  --no-color               no colours even on a terminal "
 	      "(NO_COLOR works too)\n"
 	      "  -h, --help               print this help\n"
@@ -63,6 +72,7 @@ struct plan_command {
 	const char *out;
 	bool detailed_exitcode;
 	bool no_color;
+	const char *base_ref;
 };
 
 /* Returns 0, 1 after --help, or -1 after a usage error. */
@@ -92,6 +102,9 @@ static int parse(int argc, char **argv, struct plan_command *cmd)
 		case OPT_NO_COLOR:
 			cmd->no_color = true;
 			break;
+		case OPT_BASE_REF:
+			cmd->base_ref = value;
+			break;
 		default:
 			if (planning_option(&cmd->planning, "plan", id, value))
 				return -1;
@@ -104,22 +117,60 @@ static int parse(int argc, char **argv, struct plan_command *cmd)
 			"json or markdown, not '%s'\n", cmd->format);
 		return -1;
 	}
+	if (cmd->base_ref && !cmd->planning.source.git_repo) {
+		fprintf(stderr, "trunkctl: error: plan: --base-ref needs "
+			"--git-repo: the manifests must come from a git "
+			"revision\n");
+		return -1;
+	}
 	return planning_options_check(&cmd->planning, "plan");
 }
 
-static int render(const struct plan *plan, const struct plan_command *cmd)
+/* Puts the text rendering of the manifest diff above the plan's text. */
+static int prepend_diff(const struct manifest_diff *diff, char **text)
+{
+	char *section = NULL, *combined = NULL;
+	int rc;
+
+	rc = manifest_diff_render_text(diff, &section);
+	if (rc == 0) {
+		combined = malloc(strlen(section) + strlen(*text) + 1);
+		if (!combined)
+			rc = error_set(TRUNKCTL_ENOMEM, "out of memory");
+	}
+	if (rc == 0)
+		sprintf(combined, "%s%s", section, *text);
+	free(section);
+	free(*text);
+	*text = combined;
+	return rc;
+}
+
+/* Renders the plan in the chosen format; `diff` may be NULL. */
+static int render(const struct plan *plan, const struct plan_command *cmd,
+		  const struct manifest_diff *diff)
 {
 	struct plan_render_options options = { 0 };
-	char *text = NULL;
+	char *text = NULL, *plain = NULL;
 	int rc;
 
 	if (strcmp(cmd->format, "json") == 0) {
-		rc = plan_render_json(plan, &text);
+		rc = plan_render_json(plan, &plain);
+		if (rc == 0 && diff) {
+			rc = manifest_diff_add_to_plan_json(diff, plain, &text);
+			free(plain);
+		} else {
+			text = plain;
+		}
+	} else if (strcmp(cmd->format, "markdown") == 0 && diff) {
+		rc = manifest_diff_render_plan_markdown(diff, plan, &text);
 	} else if (strcmp(cmd->format, "markdown") == 0) {
 		rc = plan_render_markdown(plan, &text);
 	} else {
 		options.color = !cmd->no_color && use_color();
 		rc = plan_render_text(plan, &options, &text);
+		if (rc == 0 && diff)
+			rc = prepend_diff(diff, &text);
 	}
 	if (rc < 0) {
 		print_error();
@@ -136,17 +187,29 @@ int cmd_plan(int argc, char **argv, const struct global_options *global)
 {
 	struct plan_command cmd = { .format = "text" };
 	struct planning run = { 0 };
+	struct manifest_diff diff = { 0 };
 	struct plan_counts counts;
 	int status = EXIT_FAILURE_, rc;
 
+	/* Line by line even into a pipe, so that a CI log that merges
+	 * stdout and stderr keeps the order in which lines were written. */
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	planning_options_init(&cmd.planning, argc);
 	rc = parse(argc, argv, &cmd);
 	if (rc != 0) {
 		status = rc > 0 ? EXIT_OK : EXIT_FAILURE_;
 		goto done;
 	}
-	if (planning_run(global, &cmd.planning, &run) < 0 ||
-	    render(run.plan, &cmd) < 0)
+	if (planning_run(global, &cmd.planning, &run) < 0)
+		goto done;
+	if (cmd.base_ref &&
+	    manifest_diff_git(cmd.planning.source.git_repo, cmd.base_ref,
+			      cmd.planning.source.ref,
+			      cmd.planning.source.git_path, &diff) < 0) {
+		print_error();
+		goto done;
+	}
+	if (render(run.plan, &cmd, cmd.base_ref ? &diff : NULL) < 0)
 		goto done;
 	if (cmd.out && plan_save(run.plan, cmd.out) < 0) {
 		print_error();
@@ -163,6 +226,7 @@ int cmd_plan(int argc, char **argv, const struct global_options *global)
 							   : EXIT_OK;
 
 done:
+	manifest_diff_release(&diff);
 	planning_release(&run);
 	planning_options_release(&cmd.planning);
 	return status;

@@ -160,6 +160,9 @@ static int summarize(const struct endpoint *endpoint,
 	out->latency_p50_ms = percentile(sorted, n, 50);
 	out->latency_p95_ms = percentile(sorted, n, 95);
 	out->latency_max_ms = n ? sorted[n - 1] : 0;
+	out->latency_sum_ms = 0;
+	for (size_t i = 0; i < n; i++)
+		out->latency_sum_ms += sorted[i];
 	free(sorted);
 	return 0;
 }

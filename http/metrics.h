@@ -24,6 +24,7 @@ struct http_endpoint_stats {
 	long latency_p50_ms; /* of whole calls, retries and waits included */
 	long latency_p95_ms;
 	long latency_max_ms;
+	long latency_sum_ms;
 };
 
 /*

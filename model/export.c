@@ -35,7 +35,7 @@ static bool is_reserved_word(const char *text)
 /*
  * Whether `text` reads back as itself as a plain scalar. Only a
  * conservative subset qualifies: it starts with an ASCII letter (so it
- * is no number, indicator or special value), holds letters, digits,
+ * is no number, indicator or special value), contains letters, digits,
  * spaces and a few punctuation marks that mean nothing in a plain
  * scalar, and does not end with a space.
  */
@@ -167,6 +167,14 @@ static void put_keepalive(FILE *out, const struct trunk_spec *spec)
 	fputs("}\n", out);
 }
 
+static bool has_control(const char *text)
+{
+	for (; *text; text++)
+		if ((unsigned char)*text < 0x20 || *text == 0x7f)
+			return true;
+	return false;
+}
+
 static bool put_trunk(FILE *out, const struct live_trunk *trunk)
 {
 	const struct trunk_spec *spec = &trunk->spec;
@@ -197,6 +205,10 @@ static bool put_trunk(FILE *out, const struct live_trunk *trunk)
 		log_warn("trunkctl: warning: trunk '%s' (id %s) has text that "
 			 "is not UTF-8; the invalid bytes were written as "
 			 "U+FFFD", spec->name, trunk->id);
+	if (has_control(spec->name))
+		log_warn("trunkctl: warning: trunk name '%s' (id %s) contains "
+			 "a control character, which manifests reject; rename "
+			 "the trunk", spec->name, trunk->id);
 	if (spec->sip_endpoint_count == 0)
 		log_warn("trunkctl: warning: trunk '%s' (id %s) has no SIP "
 			 "endpoint; add one before the manifest can load",
@@ -228,7 +240,7 @@ int export_render_manifest(const struct edge_ref *edge,
 			   char **out)
 {
 	char *text = NULL;
-	size_t size = 0, i;
+	size_t size = 0, live = 0, i;
 	bool ok;
 	FILE *stream;
 
@@ -240,11 +252,13 @@ int export_render_manifest(const struct edge_ref *edge,
 	      "trunks of the edge below.\n"
 	      "# Values equal to the defaults are left out.\n", stream);
 	ok = put_edge(stream, edge);
-	fputs(count ? "trunks:\n" : "trunks: []\n", stream);
-	for (i = 0; ok && i < count; i++) {
+	for (i = 0; i < count; i++)
+		live += !trunks[i].deleted;
+	fputs(live ? "trunks:\n" : "trunks: []\n", stream);
+	for (i = 0, live = 0; ok && i < count; i++) {
 		if (trunks[i].deleted)
 			continue;
-		if (i > 0)
+		if (live++ > 0)
 			fputc('\n', stream);
 		ok = put_trunk(stream, &trunks[i]);
 	}

@@ -38,10 +38,10 @@ int export_render_manifest(const struct edge_ref *edge,
 			   char **out);
 
 /*
- * Returns a file name for the edge's manifest (free()): the name, or
- * the id when the name leaves nothing, in lower case with every run of
- * other characters than a-z, 0-9, '.' and '_' turned into one '-', at
- * most 64 characters, and ".yaml" appended.
+ * Returns a file name for the edge's manifest (free()). It is the edge
+ * name in lower case, or the id when the name leaves nothing. Every run
+ * of characters other than a-z, 0-9, '.' and '_' becomes one '-', the
+ * result is cut to 64 characters, and ".yaml" is appended.
  */
 char *export_file_name(const char *edge_name, const char *edge_id);
 

@@ -95,17 +95,22 @@ static int resolve_commit(git_commit **commit, git_repository *repo,
 	int rc;
 
 	if (git_revparse_single(&object, repo, ref) < 0) {
-		char what[512];
+		const git_error *last = git_error_last();
+		char what[512], cause[256];
 
+		/* Copied first: git_repository_is_shallow() clears it. */
+		snprintf(cause, sizeof(cause), "%s",
+			 last && last->message ? last->message : "not found");
 		if (git_repository_is_shallow(repo)) {
 			snprintf(what, sizeof(what),
 				 "unknown revision '%s' in a shallow clone; "
 				 "fetch more history (git fetch --unshallow, "
 				 "or fetch-depth: 0 in CI)", ref);
-			return git_fail(TRUNKCTL_ENOTFOUND, what);
+			return error_set(TRUNKCTL_ENOTFOUND, "%s: %s", what,
+					 cause);
 		}
-		snprintf(what, sizeof(what), "unknown revision '%s'", ref);
-		return git_fail(TRUNKCTL_ENOTFOUND, what);
+		return error_set(TRUNKCTL_ENOTFOUND,
+				 "unknown revision '%s': %s", ref, cause);
 	}
 	rc = git_object_peel(&peeled, object, GIT_OBJECT_COMMIT);
 	git_object_free(object);

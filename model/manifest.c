@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "model/edge_index.h"
 #include "model/error.h"
 #include "model/manifest.h"
 #include "model/manifest_internal.h"
@@ -35,6 +36,7 @@ struct manifest_loader {
 	struct empty_input *empty;
 	size_t empty_count;
 	size_t empty_alloc;
+	struct edge_index edge_index;   /* ids and names of model.edges */
 	bool finished;
 };
 
@@ -72,6 +74,7 @@ void manifest_loader_free(struct manifest_loader *loader)
 	for (i = 0; i < loader->empty_count; i++)
 		free(loader->empty[i].name);
 	free(loader->empty);
+	edge_index_release(&loader->edge_index);
 	free(loader);
 }
 
@@ -157,16 +160,6 @@ static const char *add_file(struct manifest_loader *loader, const char *name)
 	return copy;
 }
 
-/* Compares edge identities: the same id, or else the same name. */
-static bool same_edge(const struct edge_ref *a, const struct edge_ref *b,
-		      bool *by_id)
-{
-	*by_id = a->id && b->id && strcasecmp(a->id, b->id) == 0;
-	if (*by_id)
-		return true;
-	return a->name && b->name && trunk_name_equal(a->name, b->name);
-}
-
 /*
  * Reports an edge that an earlier document declared already, by id or
  * by name (both compared ignoring case).
@@ -176,28 +169,29 @@ static int check_duplicate_edge(struct manifest_loader *loader,
 				const struct desired_edge *edge)
 {
 	const struct desired_model *model = &loader->model;
+	const struct desired_edge *other;
+	size_t by_id_at, by_name_at;
 	char quoted[96];
 	const char *text;
 	bool by_id;
-	size_t i;
 
-	if (!edge->edge.id && !edge->edge.name)
+	by_id_at = edge_index_find(&loader->edge_index, EDGE_INDEX_ID,
+				   edge->edge.id);
+	by_name_at = edge_index_find(&loader->edge_index, EDGE_INDEX_NAME,
+				     edge->edge.name);
+	if (by_id_at == EDGE_INDEX_NONE && by_name_at == EDGE_INDEX_NONE)
 		return 0;
-	/* NOTE: a linear search per edge; an org has tens of edges. */
-	for (i = 0; i < model->edge_count; i++) {
-		const struct desired_edge *other = &model->edges[i];
 
-		if (!same_edge(&edge->edge, &other->edge, &by_id))
-			continue;
-		text = by_id ? edge->edge.id : edge->edge.name;
-		diag_add(ctx->diags, DIAG_ERROR, ctx->source, edge->where.line,
-			 edge->where.column, "edge %s '%s' is already declared "
-			 "at %s:%d", by_id ? "id" : "name",
-			 diag_quote(quoted, sizeof(quoted), text, strlen(text)),
-			 other->where.file, other->where.line);
-		return TRUNKCTL_EINVALID;
-	}
-	return 0;
+	/* The earliest edge that matches, as a scan in order finds it. */
+	by_id = by_id_at <= by_name_at;
+	other = &model->edges[by_id ? by_id_at : by_name_at];
+	text = by_id ? edge->edge.id : edge->edge.name;
+	diag_add(ctx->diags, DIAG_ERROR, ctx->source, edge->where.line,
+		 edge->where.column, "edge %s '%s' is already declared "
+		 "at %s:%d", by_id ? "id" : "name",
+		 diag_quote(quoted, sizeof(quoted), text, strlen(text)),
+		 other->where.file, other->where.line);
+	return TRUNKCTL_EINVALID;
 }
 
 /*
@@ -209,15 +203,23 @@ static int keep_edge(struct manifest_loader *loader,
 		     struct desired_edge *edge)
 {
 	struct desired_model *model = &loader->model;
+	struct desired_edge *kept;
 	int rc;
 
 	rc = reserve((void **)&model->edges, &loader->edge_alloc,
 		     model->edge_count, sizeof(*model->edges));
 	if (rc < 0)
 		return rc;
-	model->edges[model->edge_count++] = *edge;
+	kept = &model->edges[model->edge_count];
+	*kept = *edge;
 	memset(edge, 0, sizeof(*edge));
-	return 0;
+	rc = edge_index_add(&loader->edge_index, EDGE_INDEX_ID, kept->edge.id,
+			    model->edge_count);
+	if (rc == 0)
+		rc = edge_index_add(&loader->edge_index, EDGE_INDEX_NAME,
+				    kept->edge.name, model->edge_count);
+	model->edge_count++;
+	return rc;
 }
 
 static int load_document(struct manifest_loader *loader,
@@ -266,8 +268,10 @@ int manifest_load_buffer(struct manifest_loader *loader,
 
 	if (length > MANIFEST_MAX_BYTES)
 		return report_too_large(loader, display_name, rank, length);
-	if (!data)
+	if (!data) {
 		data = "";
+		length = 0;
+	}
 	file = add_file(loader, display_name);
 	if (!file)
 		return TRUNKCTL_ENOMEM;
@@ -544,7 +548,7 @@ static int report_empty_inputs(struct manifest_loader *loader)
 		rc = report_input(loader, severity, e->name, e->rank,
 				  e->folder ? "no *.yaml or *.yml file found" :
 					      "no manifest: the file is empty "
-					      "or holds only comments");
+					      "or contains only comments");
 		if (rc == TRUNKCTL_ENOMEM)
 			return rc;
 	}

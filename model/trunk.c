@@ -205,20 +205,6 @@ fail:
 	return NULL;
 }
 
-char *trunk_spec_canonical_json(const struct trunk_spec *spec)
-{
-	cJSON *payload = trunk_spec_to_payload(spec, 0);
-	char *text;
-
-	if (!payload)
-		return NULL;
-	text = cJSON_PrintUnformatted(payload);
-	cJSON_Delete(payload);
-	if (!text)
-		error_set(TRUNKCTL_ENOMEM, "out of memory");
-	return text;
-}
-
 int trunk_spec_digest(const struct trunk_spec *spec, char hex[65])
 {
 	unsigned char digest[EVP_MAX_MD_SIZE];

@@ -1,4 +1,5 @@
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,16 @@
 #include "model/yaml_tree.h"
 
 #define TAG_PREFIX "tag:yaml.org,2002:"
+
+/* Bytes of node and scalar storage per allocation. */
+#define TREE_BLOCK_SIZE 65536
+
+struct yaml_tree_block {
+	struct yaml_tree_block *next;
+	size_t size;
+	size_t used;
+	max_align_t data[];
+};
 
 struct frame {
 	struct yaml_tree_node *node;
@@ -67,19 +78,51 @@ void yaml_tree_init(struct yaml_tree *tree)
 
 void yaml_tree_release(struct yaml_tree *tree)
 {
+	struct yaml_tree_block *block, *next;
 	size_t i;
 
 	if (!tree)
 		return;
 	for (i = 0; i < tree->node_count; i++) {
-		free(tree->nodes[i]->value);
 		free(tree->nodes[i]->keys);
 		free(tree->nodes[i]->items);
-		free(tree->nodes[i]);
+	}
+	for (block = tree->blocks; block; block = next) {
+		next = block->next;
+		free(block);
 	}
 	free(tree->nodes);
 	free(tree->documents);
 	yaml_tree_init(tree);
+}
+
+/*
+ * Returns `size` bytes from the tree's current block, starting a new
+ * block when it is full. A manifest has about ten nodes per trunk, so
+ * one malloc per node and per scalar was a large share of the parse.
+ */
+static void *tree_alloc(struct yaml_tree *tree, size_t size)
+{
+	struct yaml_tree_block *block = tree->blocks;
+	size_t align = sizeof(max_align_t);
+	void *memory;
+
+	size = (size + align - 1) / align * align;
+	if (!block || block->size - block->used < size) {
+		size_t capacity = size > TREE_BLOCK_SIZE ? size
+							 : TREE_BLOCK_SIZE;
+
+		block = malloc(sizeof(*block) + capacity);
+		if (!block)
+			return NULL;
+		block->size = capacity;
+		block->used = 0;
+		block->next = tree->blocks;
+		tree->blocks = block;
+	}
+	memory = (char *)block->data + block->used;
+	block->used += size;
+	return memory;
 }
 
 static size_t add_saturating(size_t a, size_t b)
@@ -118,9 +161,10 @@ static struct yaml_tree_node *new_node(struct builder *b,
 		tree->nodes = nodes;
 		tree->node_alloc = alloc;
 	}
-	node = calloc(1, sizeof(*node));
+	node = tree_alloc(tree, sizeof(*node));
 	if (!node)
 		return NULL;
+	memset(node, 0, sizeof(*node));
 
 	node->kind = kind;
 	node->line = (int)mark->line + 1;
@@ -322,7 +366,7 @@ static int on_scalar(struct builder *b, const yaml_event_t *e)
 	node = new_node(b, YAML_TREE_SCALAR, &e->start_mark);
 	if (!node)
 		return out_of_memory();
-	node->value = malloc(length + 1);
+	node->value = tree_alloc(b->tree, length + 1);
 	if (!node->value)
 		return out_of_memory();
 	if (length)

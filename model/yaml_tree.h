@@ -63,6 +63,8 @@ struct yaml_tree_document {
 	int column;
 };
 
+struct yaml_tree_block;
+
 /* Owns every node; release frees them all. */
 struct yaml_tree {
 	struct yaml_tree_document *documents;
@@ -70,6 +72,8 @@ struct yaml_tree {
 	struct yaml_tree_node **nodes;
 	size_t node_count;
 	size_t node_alloc;
+	/* Nodes and scalar values, allocated in blocks and freed together. */
+	struct yaml_tree_block *blocks;
 };
 
 void yaml_tree_init(struct yaml_tree *tree);

@@ -147,7 +147,7 @@ static bool host_is_loopback(const char *host)
 int callback_check_url(const char *url)
 {
 	CURLU *handle = curl_url();
-	char *scheme = NULL, *host = NULL;
+	char *scheme = NULL, *host = NULL, *user = NULL;
 	int rc = 0;
 
 	if (!handle)
@@ -157,6 +157,14 @@ int callback_check_url(const char *url)
 	    curl_url_get(handle, CURLUPART_HOST, &host, 0) != CURLUE_OK) {
 		rc = error_set(TRUNKCTL_EINVALID, "invalid callback URL '%s'",
 			       url);
+		goto done;
+	}
+	if (curl_url_get(handle, CURLUPART_USER, &user, 0) == CURLUE_OK) {
+		/* Not echoed: the URL carries a credential. */
+		rc = error_set(TRUNKCTL_EINVALID,
+			       "a callback URL must not contain a user name "
+			       "or password; deliveries are authenticated by "
+			       "the signature (TRUNKCTL_CALLBACK_SECRET)");
 		goto done;
 	}
 	if (strcasecmp(scheme, "https") == 0)
@@ -169,6 +177,7 @@ int callback_check_url(const char *url)
 done:
 	curl_free(scheme);
 	curl_free(host);
+	curl_free(user);
 	curl_url_cleanup(handle);
 	return rc;
 }

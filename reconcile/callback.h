@@ -56,8 +56,8 @@ int callback_sign(const void *key, size_t key_len, const void *data,
 
 /*
  * Accepts https URLs, and http URLs whose host is loopback (127.0.0.0/8,
- * ::1 or localhost) for tests and local receivers. Anything else is
- * TRUNKCTL_EINVALID with a message.
+ * ::1 or localhost) for tests and local receivers, without a user name
+ * or password. Anything else is TRUNKCTL_EINVALID with a message.
  */
 int callback_check_url(const char *url);
 

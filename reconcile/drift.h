@@ -7,12 +7,14 @@
  *
  * drift_compute() is pure: it reads the live state the caller fetched
  * (reconcile/fetch.h) and the desired edges it points to. A trunk
- * drifts when it is missing, when its managed fields differ, when its
- * status is not the one its state asks for (active: ENABLED; inactive:
- * not ENABLED or PENDING), or when it is live although its state is
- * absent or, on an edge with prune, no manifest declares it. Live
- * trunks that no manifest declares on an edge without prune are listed
- * as unmanaged and are not drift.
+ * drifts in four ways:
+ *   - missing: declared active or inactive, but not live;
+ *   - fields: its managed fields differ from the manifest's;
+ *   - status: active but not ENABLED, or inactive but ENABLED or PENDING;
+ *   - extra: live although its state is absent, or live on an edge with
+ *     prune that no manifest of it declares.
+ * Live trunks that no manifest declares on an edge without prune are
+ * listed as unmanaged and are not drift.
  */
 
 #include <stdbool.h>
@@ -20,11 +22,11 @@
 
 #include "reconcile/plan.h"
 
-/* What is wrong with one trunk; a trunk may have several. */
+/* The problems of one trunk; a trunk may have several. */
 enum drift_problem {
 	DRIFT_MISSING = 1 << 0,   /* declared, not live */
 	DRIFT_FIELDS = 1 << 1,    /* managed fields differ */
-	DRIFT_STATUS = 1 << 2,    /* status not the one its state asks for */
+	DRIFT_STATUS = 1 << 2,    /* status not the one its state requires */
 	DRIFT_EXTRA = 1 << 3,     /* live, but absent or pruned */
 };
 

@@ -42,12 +42,12 @@ static void describe(struct textbuf *buf, const struct drift_trunk *t)
 		sep = "; ";
 	}
 	if ((t->problems & DRIFT_STATUS) && t->state == TRUNK_STATE_ACTIVE) {
-		textbuf_printf(buf, "%s%s, but the manifest wants it active "
-			       "(ENABLED)", sep, trunk_status_name(t->status));
+		textbuf_printf(buf, "%s%s, expected ENABLED (state active)",
+			       sep, trunk_status_name(t->status));
 		sep = "; ";
 	} else if (t->problems & DRIFT_STATUS) {
-		textbuf_printf(buf, "%s%s, but the manifest wants it "
-			       "inactive", sep, trunk_status_name(t->status));
+		textbuf_printf(buf, "%s%s, expected DISABLED (state "
+			       "inactive)", sep, trunk_status_name(t->status));
 		sep = "; ";
 	}
 	if ((t->problems & DRIFT_EXTRA) && t->declared)

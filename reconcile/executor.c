@@ -253,7 +253,12 @@ static void finish(struct executor *ex, size_t index,
 
 			if (dep->outcome != ACTION_PENDING)
 				continue;
-			if (run->outcome != ACTION_SUCCEEDED) {
+			if (run->outcome == ACTION_NOT_STARTED) {
+				/* Interrupted: the dependant did not start
+				 * either, and nothing failed. */
+				dep->outcome = ACTION_NOT_STARTED;
+				list[n++] = d;
+			} else if (run->outcome != ACTION_SUCCEEDED) {
 				mark_skipped(dep, run);
 				list[n++] = d;
 			} else if (--dep->waiting_on > 0) {
@@ -324,8 +329,9 @@ static size_t take_ready(struct executor *ex)
 		if (!ex->interrupted && ex->options->interrupted &&
 		    *ex->options->interrupted) {
 			ex->interrupted = true;
-			log_warn("trunkctl: interrupted: no new action starts; "
-				 "waiting for the running ones");
+			log_warn("trunkctl: warning: interrupted: no new "
+				 "action starts; waiting for the running ones "
+				 "to finish");
 		}
 		if (ex->finished == ex->count)
 			return ex->count;

@@ -21,7 +21,7 @@ enum {
 #define UPDATE_ATTEMPTS 3
 
 /*
- * Sends of one create whose answers were lost, the first included. Each
+ * Sends of one create whose responses were lost, the first included. Each
  * resend follows a full round of lookups that did not find the trunk.
  */
 #define CREATE_SENDS 3
@@ -161,7 +161,7 @@ static enum step_result create_lookup(struct executor *ex,
 						     << run->attempt);
 		if (run->sends >= CREATE_SENDS)
 			return step_fail(run, "trunk '%s' was not created: "
-					 "the answers to %d creates were lost "
+					 "the responses to %d creates were lost "
 					 "and the trunk is not listed",
 					 a->trunk_name, run->sends);
 		/* Not there after every lookup: the create never landed. */
@@ -210,11 +210,14 @@ static enum step_result step_create(struct executor *ex,
 		run->attempt = 0;
 		return create_lookup(ex, run);
 	}
-	if (info.outcome_unknown) {
-		/* Not blindly resent: look it up first, after a short wait
-		 * because a listing can lag behind a create. */
-		log_verbose(LOG_AREA_APPLY, "trunk '%s': create response lost; "
-			    "looking it up by name", a->trunk_name);
+	if (info.outcome_unknown || (info.status >= 200 && info.status < 300)) {
+		/* The response was lost, or was a 2xx whose body could not
+		 * be read, so the trunk may exist. It is looked up before
+		 * any resend, after a short wait because a listing can lag
+		 * behind a create. */
+		log_verbose(LOG_AREA_APPLY, "trunk '%s': create response %s; "
+			    "looking it up by name", a->trunk_name,
+			    info.outcome_unknown ? "lost" : "unreadable");
 		run->phase = CREATE_LOOKUP;
 		run->attempt = 0;
 		return wait_for(run, ex->options->lookup_backoff_ms);

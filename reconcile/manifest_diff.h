@@ -4,7 +4,7 @@
 /*
  * What the manifests change between two revisions: edges and trunks
  * added, changed (with each changed field) and removed in the files.
- * A pull request shows it above the plan, so a reviewer sees the intent
+ * A pull request shows it above the plan, so a reviewer reads the intent
  * (the manifests) next to the effect (the actions on the live trunks).
  *
  * Edges match by id, else by name ignoring case; trunks match by name
@@ -16,6 +16,7 @@
 #include <stddef.h>
 
 #include "model/trunk.h"
+#include "reconcile/plan.h"
 
 enum manifest_change_kind {
 	MANIFEST_ADDED = 0,
@@ -106,10 +107,18 @@ int manifest_diff_render_text(const struct manifest_diff *diff, char **out);
 
 /*
  * The Markdown section, at most `limit` bytes: past it, whole lines are
- * left out and a note says how many.
+ * left out and a note gives their number.
  */
 int manifest_diff_render_markdown(const struct manifest_diff *diff,
 				  size_t limit, char **out);
+
+/*
+ * Renders the Markdown section followed by the plan's Markdown
+ * rendering. Both are cut so that the whole stays below
+ * PLAN_MARKDOWN_MAX bytes, and the section takes at most half of it.
+ */
+int manifest_diff_render_plan_markdown(const struct manifest_diff *diff,
+				       const struct plan *plan, char **out);
 
 /*
  * Adds {"manifestChanges": ...} to the plan document `plan_json` (as

@@ -44,6 +44,15 @@ int metrics_record(struct metrics *metrics, const char *action,
 		   const char *endpoint, bool ok, double latency_ms,
 		   int retries, int rate_limited);
 
+/*
+ * Stores a summary computed elsewhere, such as the HTTP client's figures
+ * for one endpoint, under `label`. It replaces the samples recorded
+ * there, and later samples under that label are ignored.
+ */
+int metrics_put_summary(struct metrics *metrics,
+			enum metrics_dimension dimension, const char *label,
+			const struct metrics_summary *summary);
+
 /* Fills `out` for one label; TRUNKCTL_ENOTFOUND when nothing was
  * recorded under it. */
 int metrics_summary_get(struct metrics *metrics,

@@ -163,8 +163,13 @@ static void text_edge(struct textbuf *buf, const struct plan *plan,
 
 	if (!edge_has_news(plan, index))
 		return;
-	textbuf_printf(buf, "%sEdge \"%s\" (%s)%s\n", color ? BOLD : "",
-		       edge_title(edge), edge->id, color ? RESET : "");
+	if (edge->name)
+		textbuf_printf(buf, "%sEdge \"%s\" (%s)%s\n",
+			       color ? BOLD : "", edge->name, edge->id,
+			       color ? RESET : "");
+	else
+		textbuf_printf(buf, "%sEdge %s%s\n", color ? BOLD : "",
+			       edge->id, color ? RESET : "");
 	if (edge->error)
 		textbuf_printf(buf, "  error: %s\n", edge->error);
 	for (i = 0; i < edge->warning_count; i++)
@@ -365,9 +370,12 @@ static void md_edge(struct md_lines *md, const struct plan *plan,
 		return;
 	textbuf_puts(&line, "\n### Edge ");
 	md_escape(&line, edge_title(edge));
-	textbuf_puts(&line, " (");
-	md_escape(&line, edge->id);
-	textbuf_puts(&line, ")\n\n");
+	if (edge->name) {
+		textbuf_puts(&line, " (");
+		md_escape(&line, edge->id);
+		textbuf_puts(&line, ")");
+	}
+	textbuf_puts(&line, "\n\n");
 	md_add(md, &line, false);
 	if (edge->error)
 		md_line(md, "**error:** ", edge->error, "\n\n");

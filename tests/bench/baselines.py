@@ -100,9 +100,9 @@ def tutorial_apply(port, client_id, secret, creates, wait_s):
     """Create and activate trunks one request at a time.
 
     `creates` maps an edge id to the payloads to create. Each edge is
-    listed first (25 a page) to skip names that exist; each trunk is
-    created, activated, then after a fixed `wait_s` read once to check
-    that it is ENABLED."""
+    listed first (25 a page) to skip names that exist. Each trunk is
+    created and activated, and after a fixed `wait_s` it is read once to
+    check that it is ENABLED."""
     started = time.monotonic()
     client = Client(port)
     client.login(client_id, secret)

@@ -3,10 +3,10 @@
 
 Run through tests/bench/run.sh, which builds the programs and passes
 their paths. Each scenario starts its own trunksim, checks the request
-counts that the simulator recorded, and times trunkctl; the tables go to
+counts that the simulator recorded, and times trunkctl. The tables go to
 stdout and, with --doc, into the marked section of docs/benchmarks.md.
-Exit status 1 when a run fails or a request count is not the minimum;
-timing targets that are missed are reported, not failed.
+The exit status is 1 when a run fails or a request count is not the
+minimum. Timing targets that are missed are reported, not failed.
 """
 import argparse
 import datetime
@@ -85,7 +85,9 @@ class Bench:
 
     def row(self, scenario, measure, target, result, met=None):
         self.rows.append((scenario, measure, target, result, met))
-        mark = "" if met is None else ("  met" if met else "  MISSED")
+        mark = ""
+        if met is not None:
+            mark = "  " + met_text(met, "met", "MISSED")
         print("  %-34s %-26s %s%s" % (measure, target, result, mark),
               flush=True)
 
@@ -154,6 +156,7 @@ class Bench:
                 run.throttled = throttled
                 run.peak = peak_per_second(run.log)
                 runs.append(run)
+
         run = median_run(runs)
         ideal = run.requests * 60.0 / RATE_PER_MINUTE
         self.row("1", "requests (minimum)", "%d" % (1 + edges),
@@ -166,6 +169,7 @@ class Bench:
         self.row("1", "wall time", "<= %.2f s (1.1 x %.2f)"
                  % (1.1 * ideal, ideal), fmt_runs(runs),
                  run.wall <= 1.1 * ideal)
+
         requests = 1 + 1000 * math.ceil(TRUNKS_PER_EDGE / 100)
         self.row("1", "1,000 edges at %d a minute" % PLATFORM_RATE,
                  "computed", "%d requests / %d a minute = %.0f s"
@@ -255,6 +259,7 @@ class Bench:
         manifests = os.path.join(folder, "manifests")
         subprocess.run(["rm", "-rf", folder], check=True)
         payloads = workload.creates(edges, per_edge, seed, manifests)
+
         sim_args = ("--seed", seed, "--latency-ms", str(LATENCY_MS),
                     "--activation-delay-ms", str(ACTIVATION_DELAY_MS))
         runs = []
@@ -283,6 +288,7 @@ class Bench:
                       rep + 1, run.wall, run.user, total, run.per_trunk,
                       load), flush=True)
             runs.append(run)
+
         run = median_run(runs)
         ideal = (run.requests * LATENCY_MS / 1000.0 / PARALLELISM
                  + ACTIVATION_DELAY_MS / 1000.0)
@@ -417,7 +423,8 @@ class Bench:
         for scenario, measure, target, result, met in self.rows:
             lines.append("| %s | %s | %s | %s | %s |" % (
                 scenario, measure, target or "-", result,
-                "-" if met is None else ("yes" if met else "**no**")))
+                met_text(met, "yes", "**no**")))
+
         lines.append("")
         lines.append("Comparison clients, against the same trunksim in the "
                      "same run:")
@@ -427,6 +434,7 @@ class Bench:
         for scenario, client, requests, wall, note in self.comparisons:
             lines.append("| %s | %s | %s | %.2f s | %s |" % (
                 scenario, client, "{:,}".format(requests), wall, note))
+
         lines.append("")
         lines.append("Scaling (medians; cost per trunk in microseconds):")
         lines.append("")
@@ -441,11 +449,13 @@ class Bench:
                                       wall * 1e6 / trunks,
                                       user * 1e6 / trunks, rss // 1024,
                                       load))
+
         if self.failures:
             lines.append("")
             lines.append("Failed checks:")
             lines.append("")
             lines.extend("- " + f for f in self.failures)
+
         text = "\n".join(lines) + "\n"
         print()
         print(text)
@@ -492,6 +502,13 @@ def write_doc(path, text):
         f.write(new)
     os.replace(path + ".tmp", path)
     print("wrote %s" % path)
+
+
+def met_text(met, yes, no):
+    """Return `yes` or `no` for a target, or "-" for a row without one."""
+    if met is None:
+        return "-"
+    return yes if met else no
 
 
 def median(values):

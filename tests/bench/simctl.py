@@ -92,21 +92,30 @@ class Run:
 
 
 def measure(argv, workdir, env=None, timeout=1800):
-    """Run argv to completion; return a Run with wall, user and system
-    seconds and peak resident memory from wait4()'s rusage."""
+    """Run argv to completion under /usr/bin/time; return a Run with wall,
+    user and system seconds and the peak resident memory.
+
+    The peak memory comes from time's %M: the rusage that wait4() returns
+    here would count the memory of the forked Python interpreter that
+    exec'd the command. User and system time come from wait4(), which
+    adds the command's time to time's own (a few milliseconds)."""
     out_path = os.path.join(workdir, "command.out")
+    time_path = os.path.join(workdir, "command.time")
     with open(out_path, "w") as out:
         started = time.monotonic()
-        process = subprocess.Popen(argv, stdout=out,
-                                   stderr=subprocess.STDOUT,
-                                   env=env or sim_env())
+        process = subprocess.Popen(
+            ["/usr/bin/time", "-f", "%M", "-o", time_path] + list(argv),
+            stdout=out, stderr=subprocess.STDOUT, env=env or sim_env())
         timer = threading.Timer(timeout, process.kill)
         timer.start()
-        pid, status, usage = os.wait4(process.pid, 0)
+        _, status, usage = os.wait4(process.pid, 0)
         timer.cancel()
         wall = time.monotonic() - started
     process.returncode = os.waitstatus_to_exitcode(status)
     with open(out_path, errors="replace") as f:
         output = f.read()
+    with open(time_path) as f:
+        lines = f.read().split()
+    max_rss_kib = int(lines[-1]) if lines and lines[-1].isdigit() else 0
     return Run(process.returncode, wall, usage.ru_utime, usage.ru_stime,
-               usage.ru_maxrss, output)
+               max_rss_kib, output)

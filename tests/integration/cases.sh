@@ -6,8 +6,9 @@
 # tests/integration/cases/README.md.
 #
 # Needs TRUNKCTL, TRUNKSIM and SOURCE_DIR. CASES=NAME,NAME runs only those
-# cases; KEEP=1 keeps the work folders; BLESS=1 rewrites each case's
-# expected-stdout from its output (review the diff before keeping it).
+# cases, JOBS=N runs N cases at a time (default 2), and KEEP=1 keeps the
+# work folders. BLESS=1 rewrites each case's expected-stdout from its
+# output: review the diff before keeping it.
 set -u
 
 : "${TRUNKCTL:?set TRUNKCTL to the trunkctl binary}"
@@ -19,7 +20,9 @@ CASES_DIR="$SOURCE_DIR/tests/integration/cases"
 HELPERS="$SOURCE_DIR/tests/integration/lib"
 SIM_CLIENT_ID=trunkctl-case-client
 SIM_CLIENT_SECRET=case-secret-5b7e0c91
-export SIM_CLIENT_ID SIM_CLIENT_SECRET HELPERS
+# The system's interpreter starts faster than a version manager's shim.
+PYTHON=${PYTHON:-$(command -v /usr/bin/python3 || command -v python3)}
+export SIM_CLIENT_ID SIM_CLIENT_SECRET HELPERS PYTHON
 
 # Settings that keep every run at millisecond scale. Global options go
 # before the command; apply's own options after it, where the case's
@@ -27,7 +30,7 @@ export SIM_CLIENT_ID SIM_CLIENT_SECRET HELPERS
 GLOBAL_ARGS=(--max-requests-per-minute 0 --retry-base 10ms --retry-cap 50ms
 	     --retry-after-max 5 --breaker-cooldown 100ms --request-timeout 5)
 APPLY_ARGS=(--verify-poll-interval 20ms --verify-timeout 5s
-	    --lookup-backoff 10ms)
+	    --lookup-backoff 10ms --callback-retry-base 10ms)
 
 root=$(mktemp -d)
 trap '[ "${KEEP:-0}" = 1 ] || rm -rf "$root"' EXIT
@@ -40,25 +43,58 @@ expand() {
 	line=${line//@SOURCE@/$SOURCE_DIR}
 	line=${line//@URL@/$URL}
 	line=${line//@CASE@/$CASE_DIR}
+	line=${line//@CALLBACK@/${CALLBACK_URL:-}}
+	line=${line//@LOGIN@/${LOGIN_URL:-}}
 	printf '%s' "$line"
 }
 
 # Runs trunkctl with the words of LINE after expansion; stdout, stderr and
 # the exit code go to $WORK/PREFIX.out, .err and .rc.
 run_trunkctl() {  # PREFIX LINE
-	local prefix=$1 line args=() rc
+	local prefix=$1 line args=() rc i
 	line=$(expand "$2")
 	eval "args=($line)"
-	if [ "${args[0]}" = apply ]; then
-		args=(apply --audit-log "$WORK/audit.jsonl" "${APPLY_ARGS[@]}"
-		      "${args[@]:1}")
-	fi
+	for i in "${!args[@]}"; do
+		[ "${args[$i]}" = apply ] || continue
+		args=("${args[@]:0:$i}" apply --audit-log "$WORK/audit.jsonl"
+		      "${APPLY_ARGS[@]}" "${args[@]:$((i + 1))}")
+		break
+	done
 	timeout 60 "$TRUNKCTL" --api-url "$URL" "${GLOBAL_ARGS[@]}" \
 		"${args[@]}" >"$WORK/$prefix.out" 2>"$WORK/$prefix.err" \
-		<"${STDIN_FILE:-/dev/null}"
+		<"${STDIN_FILE:-/dev/null}" &
+	[ "$prefix" = run ] && [ -f "$CASE_DIR/interrupt" ] &&
+		interrupt_when $! <"$CASE_DIR/interrupt"
+	wait $!
 	rc=$?
+	# A sanitizer report fails the run even when the exit code is right.
+	if grep -qE 'runtime error:|ERROR: (Address|Leak|Undefined)Sanitizer' \
+		"$WORK/$prefix.err"; then
+		echo "sanitizer report in $prefix.err:"
+		grep -E -A12 'runtime error:|Sanitizer' "$WORK/$prefix.err" |
+			head -n 40
+		rc=125
+	fi
 	echo "$rc" >"$WORK/$prefix.rc"
 	return 0
+}
+
+# Reads "SIGNAL METHOD ROUTE COUNT" and sends SIGNAL to PID once the
+# simulator has counted COUNT requests to the route. `timeout` passes the
+# signal on to trunkctl.
+interrupt_when() {  # PID
+	local signal method route want have i
+	read -r signal method route want
+	for i in $(seq 1000); do
+		have=$(curl -s "$URL/__sim/requests" |
+		       jq --arg m "$method" --arg r "$route" \
+			  '[.routes[] | select(.method == $m and .route == $r)
+			   | .count] | add // 0')
+		[ "$have" -ge "$want" ] && break
+		kill -0 "$1" 2>/dev/null || return 0
+		sleep 0.01
+	done
+	kill "-$signal" "$1"
 }
 
 # Replaces what changes from run to run: times, durations, hashes, the
@@ -205,7 +241,7 @@ run_case() {
 	local name=$1 expected
 	CASE_DIR="$CASES_DIR/$name"
 	WORK="$root/$name"
-	URL=
+	URL= CALLBACK_URL= LOGIN_URL=
 	mkdir -p "$WORK"
 	export CASE_DIR WORK
 	# A copy outside any git work tree, so that the plan's source is the
@@ -296,6 +332,43 @@ sim_token() {
 		jq -r .access_token
 }
 
+# Waits for a helper's port file; prints the port.
+wait_port() {  # FILE PID
+	local i
+	for i in $(seq 100); do
+		[ -s "$1" ] && { cat "$1"; return 0; }
+		kill -0 "$2" 2>/dev/null || return 1
+		sleep 0.05
+	done
+	return 1
+}
+
+# Starts lib/callback_receiver.py with ARGS; sets CALLBACK_URL. Its log
+# is $WORK/callbacks.jsonl, the bodies it got $WORK/callback-bodies.
+start_receiver() {  # ARGS...
+	local port
+	"$PYTHON" "$HELPERS/callback_receiver.py" --port-file "$WORK/cb.port" \
+		--log "$WORK/callbacks.jsonl" --bodies "$WORK/callback-bodies" \
+		"$@" 2>"$WORK/receiver.log" &
+	port=$(wait_port "$WORK/cb.port" $!) ||
+		fail "callback receiver did not start: $(cat "$WORK/receiver.log")"
+	CALLBACK_URL="http://127.0.0.1:$port/hook"
+	touch "$WORK/callbacks.jsonl" "$WORK/callback-bodies"
+}
+
+# Starts lib/token_proxy.py in front of the simulator; sets LOGIN_URL.
+# The tokens it passed on are in $WORK/tokens.
+start_token_proxy() {
+	local port
+	"$PYTHON" "$HELPERS/token_proxy.py" --port-file "$WORK/proxy.port" \
+		--upstream "$URL" --tokens "$WORK/tokens" \
+		2>"$WORK/proxy.log" &
+	port=$(wait_port "$WORK/proxy.port" $!) ||
+		fail "token proxy did not start: $(cat "$WORK/proxy.log")"
+	LOGIN_URL="http://127.0.0.1:$port"
+	touch "$WORK/tokens"
+}
+
 # The audit log's actions as "action outcome trunk" lines, in order.
 audit_actions() {
 	jq -r 'select(.trunk != null) | "\(.action) \(.outcome) \(.trunk)"' \
@@ -308,15 +381,16 @@ selected() {
 	return 1
 }
 
-failures=0
-count=0
-start=$(date +%s%N)
-for dir in "$CASES_DIR"/*/; do
-	name=$(basename "$dir")
-	selected "$name" || continue
-	count=$((count + 1))
+# Runs one case in a subshell and writes "ok" or "FAIL", the time and
+# any explanation to $root/NAME.result.
+run_one() {  # NAME
+	local name=$1 case_start output rc ms
 	case_start=$(date +%s%N)
-	output=$( (run_case "$name"; rc=$?; stop_sim; exit $rc) 2>&1 )
+	output=$( (run_case "$name"; rc=$?; stop_sim
+		   # Helpers the case started: receivers, proxies, pollers.
+		   for pid in $(jobs -p); do kill "$pid" 2>/dev/null; done
+		   wait 2>/dev/null
+		   exit $rc) 2>&1 )
 	rc=$?
 	ms=$(( ($(date +%s%N) - case_start) / 1000000 ))
 	if [ "$rc" = 0 ]; then
@@ -324,9 +398,30 @@ for dir in "$CASES_DIR"/*/; do
 	else
 		printf 'FAIL %-40s %6d ms\n' "$name" "$ms"
 		printf '%s\n' "$output" | sed 's/^/     /'
-		failures=$((failures + 1))
-	fi
+	fi >"$root/$name.result"
+}
+
+# Cases run JOBS at a time (default 2); each has its own simulator and
+# work folder, so they share nothing.
+jobs_max=${JOBS:-2}
+names=()
+start=$(date +%s%N)
+for dir in "$CASES_DIR"/*/; do
+	name=$(basename "$dir")
+	selected "$name" || continue
+	names+=("$name")
+	while [ "$(jobs -rp | wc -l)" -ge "$jobs_max" ]; do
+		wait -n
+	done
+	run_one "$name" &
+done
+wait
+
+failures=0
+for name in "${names[@]}"; do
+	cat "$root/$name.result"
+	grep -q '^FAIL' "$root/$name.result" && failures=$((failures + 1))
 done
 total_ms=$(( ($(date +%s%N) - start) / 1000000 ))
-echo "$((count - failures)) of $count cases passed in $total_ms ms"
+echo "$(( ${#names[@]} - failures )) of ${#names[@]} cases passed in $total_ms ms"
 [ "$failures" = 0 ]

@@ -106,7 +106,7 @@ tc() {
 # apply with the fast verify settings, auto-approved.
 tc_apply() {
   tc apply --auto-approve --verify-poll-interval 20ms \
-    --verify-timeout 5s --lookup-backoff 20ms "$@"
+    --verify-timeout "${VERIFY_TIMEOUT:-5s}" --lookup-backoff 20ms "$@"
 }
 
 # Fails when the last trunkctl run crashed: a signal or a sanitizer
@@ -159,4 +159,32 @@ audit_ok() {
 plan_status() {
   tc plan --detailed-exitcode "$@"
   echo "$status"
+}
+
+# Writes a fleet of new trunks: EDGES edges of PER_EDGE trunks each, as
+# manifests in DIR/manifests and an org without trunks in DIR/seed.json.
+gen_fleet() {
+  local dir=$1 edges=$2 per_edge=$3 e t id
+  mkdir -p "$dir/manifests"
+  {
+    echo '{"edges": ['
+    for e in $(seq "$edges"); do
+      printf '{"id": "fleet-edge-%d", "name": "Fleet Edge %d", "maxTrunks": %d}%s\n' \
+        "$e" "$e" $((per_edge + 10)) "$([ "$e" -lt "$edges" ] && echo ,)"
+    done
+    echo ']}'
+  } >"$dir/seed.json"
+  for e in $(seq "$edges"); do
+    id="fleet-edge-$e"
+    {
+      printf 'apiVersion: trunkctl/v1\nkind: EdgeTrunks\n'
+      printf 'edge:\n  id: %s\n  maxTrunks: %d\n' "$id" $((per_edge + 10))
+      printf 'defaults:\n  maxConcurrentCalls: 100\n  codecs: [PCMU, PCMA]\n'
+      printf 'trunks:\n'
+      for t in $(seq "$per_edge"); do
+        printf '  - name: Fleet-%d-Trunk-%03d\n' "$e" "$t"
+        printf '    sipEndpoints: ["198.51.100.%d:%d"]\n' "$e" $((5000 + t))
+      done
+    } >"$dir/manifests/edge-$e.yaml"
+  done
 }

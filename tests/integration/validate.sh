@@ -81,6 +81,12 @@ expect_line err "b.yml:8:13: warning: skipping a document of apiVersion 'apps/v1
 expect_line err "empty.yaml: warning: no manifest" "empty file"
 grep -q "hidden" "$work/err" && fail "mixed: a hidden file was read"
 
+# -q keeps the summary and drops the warnings.
+run -q "$fixtures/mixed"
+expect_status 0 "quiet"
+expect_line out "3 edges, 2 trunks: valid (5 files)" "quiet summary"
+[ -s "$work/err" ] && fail "quiet: warnings printed: $(cat "$work/err")"
+
 # Nothing but other YAML: an error, never an empty desired state.
 run "$fixtures/not-trunkctl"
 expect_status 1 "not trunkctl"

@@ -155,6 +155,8 @@ bool admin_route(struct request *req, struct reply *rep)
 		}
 	} else if (strcmp(req->url, "/__sim/state") == 0) {
 		reply_json(rep, 200, store_dump(req->srv));
+	} else if (strcmp(req->url, "/__sim/tokens") == 0) {
+		reply_json(rep, 200, tokens_to_json(&req->srv->tokens));
 	} else {
 		reply_error(req, rep, 404, "not.found", "no admin route %s",
 			    req->url);

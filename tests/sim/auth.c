@@ -106,6 +106,19 @@ static bool grant_type_valid(const char *body)
 }
 
 /* POST /oauth/token */
+/* Lists every token issued, so that tests can grep output for them. */
+cJSON *tokens_to_json(struct tokens *tokens)
+{
+	cJSON *json = cJSON_CreateObject();
+	cJSON *list = cJSON_AddArrayToObject(json, "tokens");
+
+	pthread_mutex_lock(&tokens->lock);
+	for (struct token *t = tokens->head; t && list; t = t->next)
+		cJSON_AddItemToArray(list, cJSON_CreateString(t->value));
+	pthread_mutex_unlock(&tokens->lock);
+	return json;
+}
+
 void auth_token(struct request *req, struct reply *rep)
 {
 	struct tokens *tokens = &req->srv->tokens;

@@ -362,6 +362,7 @@ void api_trunk_deactivate(struct request *req, struct reply *rep);
 void tokens_init(struct tokens *tokens);
 void tokens_release(struct tokens *tokens);
 void tokens_expire_all(struct tokens *tokens);
+cJSON *tokens_to_json(struct tokens *tokens);
 void auth_token(struct request *req, struct reply *rep);
 bool auth_check(struct request *req, struct reply *rep);
 

@@ -1,8 +1,10 @@
 /* The manifest loader: files, folders, buffers, and the example. */
+#define _XOPEN_SOURCE 700 /* nftw() */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,7 +65,7 @@ static const struct diag_list *diags_of(const struct loaded *loaded)
 	return manifest_loader_diagnostics(loaded->loader);
 }
 
-/* Checks diagnostic `i` completely; file NULL means a run-wide one. */
+/* Checks diagnostic `i` completely. A NULL file means a run-wide one. */
 static void check_diag(const struct loaded *loaded, size_t i,
 		       enum diag_severity severity, const char *file, int line,
 		       int column, const char *message)
@@ -262,9 +264,9 @@ static void skipped_and_empty_are_warnings(void **state)
 		   13, "skipping a document of apiVersion 'apps/v1': not a "
 		   "trunkctl manifest");
 	check_diag(&l, 1, DIAG_WARNING, FIXTURES "/mixed/comments.yml", 0, 0,
-		   "no manifest: the file is empty or holds only comments");
+		   "no manifest: the file is empty or contains only comments");
 	check_diag(&l, 2, DIAG_WARNING, FIXTURES "/mixed/empty.yaml", 0, 0,
-		   "no manifest: the file is empty or holds only comments");
+		   "no manifest: the file is empty or contains only comments");
 	release(&l);
 }
 
@@ -296,7 +298,7 @@ static void empty_file_alone_is_an_error(void **state)
 	assert_int_equal(l.rc, TRUNKCTL_EINVALID);
 	assert_int_equal(diags_of(&l)->count, 1);
 	check_diag(&l, 0, DIAG_ERROR, path, 0, 0,
-		   "no manifest: the file is empty or holds only comments");
+		   "no manifest: the file is empty or contains only comments");
 	release(&l);
 }
 
@@ -333,6 +335,81 @@ static void empty_folder_is_an_error(void **state)
 		   "no *.yaml or *.yml file found");
 	release(&l);
 	rmdir(dir);
+}
+
+static void write_file(const char *dir, const char *name, const char *text)
+{
+	char path[256];
+	FILE *file;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	file = fopen(path, "w");
+	assert_non_null(file);
+	fputs(text, file);
+	fclose(file);
+}
+
+static int remove_entry(const char *path, const struct stat *st, int type,
+			struct FTW *ftw)
+{
+	(void)st;
+	(void)type;
+	(void)ftw;
+	return remove(path);
+}
+
+static void remove_tree(const char *dir)
+{
+	assert_int_equal(nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS), 0);
+}
+
+/*
+ * Upper case sorts before lower case. Links to files are followed, links
+ * to folders are not.
+ */
+static void folder_order_is_bytewise(void **state)
+{
+	static const char edge[] = "apiVersion: trunkctl/v1\n"
+				   "kind: EdgeTrunks\nedge: {name: Edge %zu}\n"
+				   "trunks: []\n";
+	static const char *const names[] = { "b.yaml", "B.yaml", "a.yml",
+					     "a/z.yaml", "a-b.yaml",
+					     "sub/.hidden/x.yaml",
+					     "sub/linked.txt" };
+	static const char *const order[] = { "B.yaml", "a-b.yaml", "a.yml",
+					     "a/z.yaml", "b.yaml",
+					     "c-link.yaml" };
+	char dir[64], path[128], text[160], expected[128];
+	struct loaded l;
+	size_t i;
+
+	(void)state;
+	make_temp_dir(dir, sizeof(dir));
+	snprintf(path, sizeof(path), "%s/a", dir);
+	assert_int_equal(mkdir(path, 0700), 0);
+	snprintf(path, sizeof(path), "%s/sub", dir);
+	assert_int_equal(mkdir(path, 0700), 0);
+	snprintf(path, sizeof(path), "%s/sub/.hidden", dir);
+	assert_int_equal(mkdir(path, 0700), 0);
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		snprintf(text, sizeof(text), edge, i);
+		write_file(dir, names[i], text);
+	}
+	write_file(dir, "notes.txt", "not: [yaml\n");
+	snprintf(path, sizeof(path), "%s/linked", dir);
+	assert_int_equal(symlink("a", path), 0);
+	snprintf(path, sizeof(path), "%s/c-link.yaml", dir);
+	assert_int_equal(symlink("sub/linked.txt", path), 0);
+
+	load_path(&l, dir);
+	assert_int_equal(l.rc, 0);
+	assert_int_equal(l.model.file_count, 6);
+	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+		snprintf(expected, sizeof(expected), "%s/%s", dir, order[i]);
+		assert_string_equal(l.model.files[i], expected);
+	}
+	release(&l);
+	remove_tree(dir);
 }
 
 static void duplicate_edge_names_first(void **state)
@@ -554,6 +631,28 @@ static void big_buffer_rejected(void **state)
 	manifest_loader_free(loader);
 }
 
+static void null_buffer_is_empty(void **state)
+{
+	struct manifest_loader *loader = manifest_loader_new();
+	struct desired_model model;
+	const struct diag_list *diags;
+
+	(void)state;
+	assert_non_null(loader);
+	assert_int_equal(manifest_load_buffer(loader, "rev:empty.yaml", NULL,
+					      0),
+			 0);
+	assert_int_equal(manifest_loader_finish(loader, &model),
+			 TRUNKCTL_EINVALID);
+	diags = manifest_loader_diagnostics(loader);
+	assert_int_equal(diags->count, 1);
+	assert_string_equal(diags->items[0].file, "rev:empty.yaml");
+	assert_string_equal(diags->items[0].message,
+			    "no manifest: the file is empty or contains only "
+			    "comments");
+	manifest_loader_free(loader);
+}
+
 static void invalid_utf8_names_line(void **state)
 {
 	struct loaded l;
@@ -633,6 +732,7 @@ int main(void)
 		cmocka_unit_test(empty_file_alone_is_an_error),
 		cmocka_unit_test(missing_path_is_named),
 		cmocka_unit_test(empty_folder_is_an_error),
+		cmocka_unit_test(folder_order_is_bytewise),
 		cmocka_unit_test(duplicate_edge_names_first),
 		cmocka_unit_test(duplicate_edge_by_name),
 		cmocka_unit_test(multi_document_buffer),
@@ -642,6 +742,7 @@ int main(void)
 		cmocka_unit_test(alias_bomb_is_stopped),
 		cmocka_unit_test(big_file_rejected_by_size),
 		cmocka_unit_test(big_buffer_rejected),
+		cmocka_unit_test(null_buffer_is_empty),
 		cmocka_unit_test(invalid_utf8_names_line),
 		cmocka_unit_test(syntax_error_is_located),
 		cmocka_unit_test(unsupported_api_version),

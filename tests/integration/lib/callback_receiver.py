@@ -5,9 +5,9 @@ Checks each POST as a carrier portal would: the X-Trunkctl-Signature
 header must be "sha256=" and the HMAC-SHA256 of the raw body under the
 key in TRUNKCTL_CALLBACK_SECRET, and X-Trunkctl-Delivery must equal the
 body's deliveryId. Appends one JSON line per request to --log with what
-it found, and the raw body to --bodies. Answers 500 to the first try of
-each delivery with --fail-first, to every try with --always-fail, else
-204.
+it found, and the raw body to --bodies. Responds with 500 to the first
+try of each delivery with --fail-first, to every try with --always-fail,
+else with 204.
 """
 import argparse
 import hashlib
