@@ -208,6 +208,11 @@ static int plan_existing(struct edge_work *work, struct group *group,
 	}
 	if (status == TRUNK_STATUS_ENABLED)
 		return 0;
+	/*
+	 * NOTE: a trunk that was created but never activated (apply killed
+	 * between the two, or its activate failed) is PENDING too, and
+	 * stays so: its verify times out on every later run.
+	 */
 	if (status == TRUNK_STATUS_PENDING)
 		return add_step(work, group, PLAN_VERIFY, name, live)
 			       ? 0

@@ -375,6 +375,8 @@ static int check_header(struct reader *r, cJSON *json)
 				 r->path, version->valuedouble,
 				 PLAN_FORMAT_VERSION);
 
+	/* NOTE: planSha256 has no key: it finds edits made by hand or by a
+	 * broken transfer, not a forger who recomputes it. */
 	stored = cJSON_DetachItemFromObjectCaseSensitive(json, "planSha256");
 	if (!cJSON_IsString(stored)) {
 		cJSON_Delete(stored);

@@ -13,6 +13,8 @@ import datetime
 import math
 import os
 import platform
+import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -192,7 +194,9 @@ class Bench:
                            % (edges, run.requests, minimum))
                 runs.append(run)
             if scenario:
+                phases = self.traced_phases(sim, manifests)
                 self.plan_baselines(sim, edges, runs)
+
         run = median_run(runs)
         ideal = run.requests * LATENCY_MS / 1000.0 / PARALLELISM
         if scenario:
@@ -201,6 +205,12 @@ class Bench:
             self.row(scenario, "wall time", "<= %.2f s (1.25 x %.2f)"
                      % (1.25 * ideal, ideal), fmt_runs(runs),
                      run.wall <= 1.25 * ideal)
+            if phases:
+                self.row(scenario, "phases of one traced run", "",
+                         "load %.2f s, fetch %.2f s (%.2f x %.2f), plan "
+                         "and exit %.2f s; load %.1f"
+                         % (phases[0], phases[1], phases[1] / ideal,
+                            ideal, phases[2], phases[3]))
             self.row(scenario, "user time, peak RSS", "",
                      "%.2f s, %d MiB" % (median(r.user for r in runs),
                                          median(r.max_rss_kib
@@ -212,6 +222,29 @@ class Bench:
                              median(r.max_rss_kib for r in runs),
                              median(r.load for r in runs)))
         return run
+
+    def traced_phases(self, sim, manifests):
+        """Run one plan with --trace http; return the seconds before the
+        first request, from it to the end of the last, and after, and the
+        load. Trace lines start with the UTC time of day."""
+        load = self.note_load()
+        started = datetime.datetime.utcnow()
+        run = simctl.measure([self.args.trunkctl, "--trace", "http",
+                              "--api-url", sim.url, "--parallelism",
+                              str(PARALLELISM),
+                              "--max-requests-per-minute", "0", "plan",
+                              manifests], self.args.work)
+        stamps = [int(m.group(1)) * 3600 + int(m.group(2)) * 60
+                  + float(m.group(3)) for m in re.finditer(
+                      r"^(\d\d):(\d\d):(\d\d\.\d+) http: ", run.output,
+                      re.MULTILINE)]
+        if run.status != 0 or not stamps:
+            print("    traced run failed or printed no trace", flush=True)
+            return None
+        day = started.replace(hour=0, minute=0, second=0, microsecond=0)
+        start = (started - day).total_seconds()
+        first, last = stamps[0] - start, stamps[-1] - start
+        return (first, last - first, run.wall - last, load)
 
     def plan_baselines(self, sim, edges, runs):
         edge_ids = [workload.edge_id(e) for e in range(1, edges + 1)]
@@ -328,25 +361,25 @@ class Bench:
 
     def cpu(self, edges, scenario):
         seed, manifests = self.in_sync(edges)
-        results = {}
-        for name in ("yaml_scan", "validate", "plan"):
-            runs = []
-            sim = None
-            if name == "plan":
-                sim = self.sim("--seed", seed)
-            try:
-                for rep in range(self.size["reps"]):
+        names = ("yaml_scan", "validate", "plan")
+        results = {name: [] for name in names}
+        # The three programs take turns, so that each sees the same mix
+        # of load from the other users of the machine.
+        with self.sim("--seed", seed) as sim:
+            for rep in range(self.size["reps"]):
+                for name in names:
                     if name == "plan":
                         run = self.run_plan(sim, manifests, 0,
                                             "cpu plan run %d, %d edges"
                                             % (rep + 1, edges))
                     else:
                         run = self.cpu_run(name, manifests, edges, rep)
-                    runs.append(run)
-            finally:
-                if sim:
-                    sim.stop()
-            results[name] = runs
+                    results[name].append(run)
+        # Under callgrind, tiny runs would only add time to ctest, and an
+        # AddressSanitizer build cannot run under valgrind at all.
+        if scenario and self.args.size == "full":
+            self.instruction_counts(scenario, manifests)
+
         scan = median(r.user for r in results["yaml_scan"])
         for name in ("validate", "plan"):
             runs = results[name]
@@ -377,6 +410,35 @@ class Bench:
                              scan, median(r.max_rss_kib for r in
                                           results["yaml_scan"]),
                              median(r.load for r in results["yaml_scan"])))
+
+    def instruction_counts(self, scenario, manifests):
+        """Compare validate with yaml_scan in instructions (callgrind),
+        which the load on the machine does not change."""
+        if not shutil.which("valgrind"):
+            print("  valgrind not found: no instruction counts", flush=True)
+            return
+        counts = {}
+        for name, argv in (("yaml_scan", [self.args.yaml_scan, manifests]),
+                           ("validate", [self.args.trunkctl, "validate",
+                                         manifests])):
+            done = subprocess.run(
+                ["valgrind", "--tool=callgrind",
+                 "--callgrind-out-file=/dev/null"] + argv,
+                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                text=True)
+            found = re.search(r"refs:\s+([\d,]+)", done.stderr)
+            if done.returncode != 0 or not found:
+                self.check(False, "callgrind of %s failed: %s"
+                           % (name, done.stderr[-500:]))
+                return
+            counts[name] = int(found.group(1).replace(",", ""))
+            print("    %s under callgrind: %s instructions"
+                  % (name, "{:,}".format(counts[name])), flush=True)
+        ratio = counts["validate"] / counts["yaml_scan"]
+        self.row(scenario, "validate instructions", "<= 2 x scan",
+                 "{:,} ({:.2f} x scan's {:,})".format(
+                     counts["validate"], ratio, counts["yaml_scan"]),
+                 ratio <= 2)
 
     def cpu_run(self, name, manifests, edges, rep):
         load = self.note_load()

@@ -1,12 +1,12 @@
 /*
- * libFuzzer target for the decoders of API answers: each input is one
+ * libFuzzer target for the decoders of API responses: each input is one
  * response body. As an error response it goes through api_error_parse()
  * and api_error_report(). Parsed as JSON, the root and every entity of
  * its "entities" (a listing page) are decoded as a Trunk, an Edge and a
  * diagnostics object. A trunk that decodes must render a payload and
  * show no difference from itself.
  *
- * The pager's envelope handling (http/paging.c) and the token answer
+ * The pager's envelope handling (http/paging.c) and the token response
  * (http/token.c) are static helpers behind a network call, so this
  * target reaches them only through the entity decoders they use.
  */

@@ -2,7 +2,7 @@
 # Crash safety: trunkctl apply of 200 new trunks (5 edges of 40) is
 # killed with SIGKILL at a seeded random moment, ten times. After each
 # kill the audit log verifies (or only its last line is torn), no edge
-# holds two live trunks of one name, and a second apply converges.
+# has two live trunks of one name, and a second apply converges.
 # Then a torn last line is made by hand, as a power loss would leave it:
 # apply rejects the log, and both documented recoveries work.
 #

@@ -136,8 +136,8 @@ expect_err() {  # PATTERN WHAT (extended regex, on stderr)
   }
 }
 
-# Prints the number of pairs of non-deleted trunks of one edge whose
-# names match ignoring case.
+# Prints how many names (ignoring case) are shared by two or more
+# non-deleted trunks of one edge.
 sim_duplicates() {
   sim_admin GET /__sim/state | jq '[.edges[] | [.trunks[]
       | select(.state != "deleted") | .name | ascii_downcase]

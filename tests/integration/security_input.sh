@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Hostile input at the command line: a saved plan that was edited,
-# truncated or emptied is rejected by 'apply --plan' before any change;
-# manifests from git with a symbolic link loop, a huge blob, or a --path
-# outside the tree are rejected (or the link skipped) without a crash
-# and without a request to the API.
+# Hostile input at the command line. A saved plan that was edited,
+# truncated or emptied is rejected by 'apply --plan' before any change.
+# Manifests from git with a symbolic link loop, a huge blob, or a --path
+# outside the tree are rejected (or the link is skipped), without a
+# crash and without a request to the API.
 . "$(dirname "$0")/reliability_common.bash"
 
 sim_start --seed "$EXAMPLE_SEED"

@@ -11,7 +11,7 @@ umask 022
 out="$work/outputs"
 mkdir -p "$out"
 
-# A callback receiver on 127.0.0.1: /hook answers 200, /moved answers a
+# A callback receiver on 127.0.0.1: /hook returns 200, /moved returns a
 # redirect to /hook. Every request is appended to $work/received.
 cat >"$work/receiver.py" <<'EOF'
 import http.server, sys
@@ -121,7 +121,7 @@ for f in "$work/plan.json" "$work/audit.jsonl" "$work/metrics.prom"; do
   [ "$mode" = 600 ] || fail "$(basename "$f") has mode $mode, expected 600"
 done
 
-# A redirect is not followed: /moved answered 302, /hook got one
+# A redirect is not followed: /moved returned 302, /hook got one
 # delivery per trunk from the first URL only.
 moved=$(grep -c '^POST /moved' "$work/received")
 hooked=$(grep -c '^POST /hook' "$work/received")

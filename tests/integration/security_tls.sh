@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # TLS: trunksim serves HTTPS with a self-signed certificate made here.
-# trunkctl rejects it by default with a message that names the problem
-# and --cacert, accepts it with --cacert (which replaces the system's CA
-# bundle, so another CA is not enough), and rejects a certificate for
-# another host name even with --cacert. Plain http to a host that is
-# not loopback is rejected before any connection.
+# By default trunkctl rejects it with a message that names the problem
+# and --cacert. With --cacert it accepts it. --cacert replaces the
+# system's CA bundle, so another CA is not enough. A certificate for
+# another host name is rejected even with --cacert. Plain http to a
+# host that is not loopback is rejected before any connection.
 . "$(dirname "$0")/reliability_common.bash"
 
 make_cert() {  # NAME SUBJECT_ALT_NAMES
