@@ -242,12 +242,16 @@ static enum step_result step_activate(struct executor *ex,
 	struct api_call_info info = { 0 };
 	int rc;
 
+	/* An update sends an ENABLED trunk back to PENDING, and the
+	 * service re-enables it by itself: no activate is needed then. */
 	if (run->action->conditional &&
 	    (slot->status == TRUNK_STATUS_ENABLED ||
-	     slot->status == TRUNK_STATUS_PENDING)) {
+	     (slot->status == TRUNK_STATUS_PENDING &&
+	      run->action->live_status == TRUNK_STATUS_ENABLED))) {
 		set_note(run, slot->status == TRUNK_STATUS_ENABLED
 				      ? "not needed: the trunk is ENABLED"
-				      : "not needed: the trunk is PENDING");
+				      : "not needed: the trunk is re-enabling "
+					"after the update");
 		return STEP_DONE;
 	}
 	rc = ex->profile->activate_trunk(ex->client, run->edge_id,

@@ -209,15 +209,13 @@ static int plan_existing(struct edge_work *work, struct group *group,
 	if (status == TRUNK_STATUS_ENABLED)
 		return 0;
 	/*
-	 * NOTE: a trunk that was created but never activated (apply killed
-	 * between the two, or its activate failed) is PENDING too, and
-	 * stays so: its verify times out on every later run.
+	 * DISABLED, FAILED, a status this version does not know, and
+	 * PENDING: the service reports PENDING both for a trunk on its way
+	 * to ENABLED and for one created but never activated (an apply
+	 * killed between the two, or a failed activate), which stays
+	 * PENDING for good. Activating a trunk on its way is harmless, so
+	 * both get activate and verify, and a crashed apply converges.
 	 */
-	if (status == TRUNK_STATUS_PENDING)
-		return add_step(work, group, PLAN_VERIFY, name, live)
-			       ? 0
-			       : TRUNKCTL_ENOMEM;
-	/* DISABLED, FAILED or a status this version does not know. */
 	return add_activate_verify(work, group, name, live, false);
 }
 

@@ -65,7 +65,8 @@ struct plan_action {
 	 * trunk: the trunk carries no calls until its chain completes. */
 	bool out_of_service;
 	/* An activate after an update: the executor skips it when the
-	 * trunk is ENABLED or PENDING (on its way) once the update has run. */
+	 * trunk is ENABLED once the update has run, or PENDING after it
+	 * was ENABLED (the service re-enables an updated trunk itself). */
 	bool conditional;
 };
 

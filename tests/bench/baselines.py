@@ -1,6 +1,6 @@
 """Comparison clients for the benchmarks, written against the same
 trunksim with the Python standard library only (http.client, which keeps
-connections alive as a Go or Java SDK client does).
+connections alive, as Go's net/http client does by default).
 
 - tutorial_read / tutorial_apply: the algorithm of a step-by-step
   tutorial: one request at a time, trunk listings at the API's default

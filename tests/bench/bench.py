@@ -224,9 +224,11 @@ class Bench:
         return run
 
     def traced_phases(self, sim, manifests):
-        """Run one plan with --trace http; return the seconds before the
-        first request, from it to the end of the last, and after, and the
-        load. Trace lines start with the UTC time of day."""
+        """Run one plan with --trace http and split its wall time.
+
+        Return the seconds before the first request, from it to the end
+        of the last one, and after it, then the load average. Trace lines
+        start with the UTC time of day."""
         load = self.note_load()
         started = datetime.datetime.utcnow()
         run = simctl.measure([self.args.trunkctl, "--trace", "http",
@@ -363,8 +365,8 @@ class Bench:
         seed, manifests = self.in_sync(edges)
         names = ("yaml_scan", "validate", "plan")
         results = {name: [] for name in names}
-        # The three programs take turns, so that each sees the same mix
-        # of load from the other users of the machine.
+        # The three programs take turns, so that each runs under the same
+        # mix of load from the other users of the machine.
         with self.sim("--seed", seed) as sim:
             for rep in range(self.size["reps"]):
                 for name in names:

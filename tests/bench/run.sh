@@ -4,7 +4,7 @@
 #
 # Usage: tests/bench/run.sh [--size tiny|full] [--only 1,2,...]
 #                           [--build DIR] [--no-doc]
-#   --size    tiny: seconds, for ctest; full (default): about 15 minutes
+#   --size    tiny: seconds, for ctest; full (default): about 10 minutes
 #   --only    run only these scenarios (1 rate, 2 latency, 3 apply,
 #             4 CPU and memory, 5 scaling)
 #   --build   build folder (default build-bench, configured
@@ -31,7 +31,7 @@ while [ $# -gt 0 ]; do
 	--build) build=$2; shift 2 ;;
 	--build=*) build=${1#*=}; shift ;;
 	--no-doc) doc=no; shift ;;
-	-h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "run.sh: error: unknown option '$1'; see --help" >&2
 	   exit 2 ;;
 	esac

@@ -8,6 +8,7 @@
  */
 /* FTW_ACTIONRETVAL, to skip hidden folders, is a GNU extension. */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,7 +33,8 @@ static void scan_file(const char *path)
 	int done = 0;
 
 	if (!in) {
-		fprintf(stderr, "yaml_scan: cannot open '%s'\n", path);
+		fprintf(stderr, "yaml_scan: failed to open '%s': %s\n", path,
+			strerror(errno));
 		failures++;
 		return;
 	}
@@ -82,8 +84,8 @@ int main(int argc, char **argv)
 	for (i = 1; i < argc; i++)
 		if (nftw(argv[i], visit, 32,
 			 FTW_PHYS | FTW_ACTIONRETVAL) != 0) {
-			fprintf(stderr, "yaml_scan: cannot read '%s'\n",
-				argv[i]);
+			fprintf(stderr, "yaml_scan: failed to read '%s': %s\n",
+				argv[i], strerror(errno));
 			return 1;
 		}
 	printf("%lu files, %lu bytes, %lu events\n", files, bytes, events);

@@ -23,7 +23,7 @@ for signal in TERM INT; do
   status=$?
   expect_no_crash "SIG$signal"
   expect_status 1 "SIG$signal: exit status"
-  expect_err "apply was interrupted; [0-9]+ actions did not start" \
+  expect_err "apply was interrupted; [0-9]+ actions? did not start" \
     "SIG$signal: message"
   grep -q '^Apply interrupted: ' "$work/out" ||
     fail "SIG$signal: no 'Apply interrupted' summary"
