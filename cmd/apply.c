@@ -489,6 +489,17 @@ static int run_actions(const struct global_options *global,
 			summary.not_started,
 			summary.not_started == 1 ? "action did"
 						 : "actions did");
+	else if (summary.failed)
+		fprintf(stderr, "trunkctl: error: %zu %s failed and %zu %s "
+			"skipped; the failures are listed above and in the "
+			"audit log '%s'\n", summary.failed,
+			summary.failed == 1 ? "action" : "actions",
+			summary.skipped, summary.skipped == 1 ? "was" : "were",
+			cmd->audit_log);
+	if (run->callbacks_failed && cmd->callbacks_required)
+		fprintf(stderr, "trunkctl: error: %zu %s failed and "
+			"--callbacks-required is set\n", run->callbacks_failed,
+			run->callbacks_failed == 1 ? "callback" : "callbacks");
 	if (summary.failed || summary.skipped || summary.not_started ||
 	    summary.interrupted || run->audit_failed ||
 	    (cmd->callbacks_required && run->callbacks_failed))
