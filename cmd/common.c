@@ -70,6 +70,16 @@ int cmd_next_arg(const char *command, int argc, char **argv, int *index,
 	return CMD_ARG_ERROR;
 }
 
+int cmd_check_format(const char *command, const char *format)
+{
+	if (strcmp(format, "text") == 0 || strcmp(format, "json") == 0 ||
+	    strcmp(format, "markdown") == 0)
+		return 0;
+	fprintf(stderr, "trunkctl: error: %s: --format takes text, json or "
+		"markdown, not '%s'\n", command, format);
+	return -1;
+}
+
 int cmd_parse_int(const char *command, const char *option,
 		  const char *text, long min, long max, long *out)
 {

@@ -37,6 +37,9 @@ int cmd_next_arg(const char *command, int argc, char **argv, int *index,
 		 const struct cmd_option *table, bool *rest_positional,
 		 const char **value);
 
+/* Checks a --format value: text, json or markdown. Prints an error. */
+int cmd_check_format(const char *command, const char *format);
+
 /* Parses a whole number in [min, max] for `option`; prints an error. */
 int cmd_parse_int(const char *command, const char *option,
 		  const char *text, long min, long max, long *out);

@@ -164,13 +164,8 @@ static int parse(int argc, char **argv, struct drift_command *cmd)
 				return -1;
 		}
 	}
-	if (strcmp(cmd->format, "text") != 0 &&
-	    strcmp(cmd->format, "json") != 0 &&
-	    strcmp(cmd->format, "markdown") != 0) {
-		fprintf(stderr, "trunkctl: error: drift: --format takes text, "
-			"json or markdown, not '%s'\n", cmd->format);
+	if (cmd_check_format("drift", cmd->format) < 0)
 		return -1;
-	}
 	return planning_options_check(&cmd->planning, "drift");
 }
 

@@ -110,13 +110,8 @@ static int parse(int argc, char **argv, struct plan_command *cmd)
 				return -1;
 		}
 	}
-	if (strcmp(cmd->format, "text") != 0 &&
-	    strcmp(cmd->format, "json") != 0 &&
-	    strcmp(cmd->format, "markdown") != 0) {
-		fprintf(stderr, "trunkctl: error: plan: --format takes text, "
-			"json or markdown, not '%s'\n", cmd->format);
+	if (cmd_check_format("plan", cmd->format) < 0)
 		return -1;
-	}
 	if (cmd->base_ref && !cmd->planning.source.git_repo) {
 		fprintf(stderr, "trunkctl: error: plan: --base-ref needs "
 			"--git-repo: the manifests must come from a git "

@@ -14,8 +14,7 @@
 #include "model/git_source.h"
 #include "model/log.h"
 
-/* Turns libgit2's last error into ours. */
-static int git_fail(int code, const char *what)
+int git_source_fail(int code, const char *what)
 {
 	const git_error *last = git_error_last();
 
@@ -43,9 +42,11 @@ static int remove_entry(const char *path, const struct stat *st, int flag,
 	return remove(path);
 }
 
-static void remove_tree(const char *path)
+void git_source_remove_clone(const char *tmpdir)
 {
-	nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	/* mkdtemp() replaced the Xs only when it created the folder. */
+	if (tmpdir[strlen(tmpdir) - 1] != 'X')
+		nftw(tmpdir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 /* Clones a file:// URL bare into `tmpdir` (a mkdtemp template). */
@@ -64,13 +65,13 @@ static int clone_bare(git_repository **repo, const char *url, char *tmpdir)
 		char what[512];
 
 		snprintf(what, sizeof(what), "cannot clone '%s'", url);
-		return git_fail(TRUNKCTL_ENOTFOUND, what);
+		return git_source_fail(TRUNKCTL_ENOTFOUND, what);
 	}
 	return 0;
 }
 
-static int open_repository(git_repository **repo, const char *location,
-			   char *tmpdir)
+int git_source_open(git_repository **repo, const char *location,
+		    char *tmpdir)
 {
 	char what[512];
 
@@ -84,11 +85,11 @@ static int open_repository(git_repository **repo, const char *location,
 		return 0;
 	snprintf(what, sizeof(what), "'%s' is not a git repository",
 		 location);
-	return git_fail(TRUNKCTL_ENOTFOUND, what);
+	return git_source_fail(TRUNKCTL_ENOTFOUND, what);
 }
 
-static int resolve_commit(git_commit **commit, git_repository *repo,
-			  const char *ref)
+int git_source_resolve(git_commit **commit, git_repository *repo,
+		       const char *ref)
 {
 	git_object *object = NULL;
 	git_object *peeled = NULL;
@@ -159,7 +160,7 @@ static int subtree(git_tree **out, git_repository *repo, git_tree *root,
 		len--;
 	if (len == 0 || (len == 1 && path[0] == '.'))
 		return git_tree_dup(out, root) < 0
-			       ? git_fail(TRUNKCTL_ERROR, "git_tree_dup")
+			       ? git_source_fail(TRUNKCTL_ERROR, "git_tree_dup")
 			       : 0;
 	if (len >= sizeof(trimmed))
 		return error_set(TRUNKCTL_EINVALID, "path too long");
@@ -178,7 +179,7 @@ static int subtree(git_tree **out, git_repository *repo, git_tree *root,
 	}
 	rc = git_tree_lookup(out, repo, git_tree_entry_id(entry));
 	git_tree_entry_free(entry);
-	return rc < 0 ? git_fail(TRUNKCTL_ERROR, "cannot read a tree") : 0;
+	return rc < 0 ? git_source_fail(TRUNKCTL_ERROR, "cannot read a tree") : 0;
 }
 
 /* The manifests of one tree walk, sorted by path before loading. */
@@ -281,11 +282,11 @@ static int load_blob(struct manifest_loader *loader, git_repository *repo,
 	int rc;
 
 	if (git_repository_odb(&odb, repo) < 0)
-		return git_fail(TRUNKCTL_ERROR, "cannot open the object store");
+		return git_source_fail(TRUNKCTL_ERROR, "cannot open the object store");
 	rc = git_odb_read_header(&size, &type, odb, &blob->id);
 	git_odb_free(odb);
 	if (rc < 0)
-		return git_fail(TRUNKCTL_ERROR, display_name);
+		return git_source_fail(TRUNKCTL_ERROR, display_name);
 	/* Checked before the blob is read, so a huge blob costs nothing. */
 	if (size > MANIFEST_MAX_BYTES)
 		return error_set(TRUNKCTL_EINVALID,
@@ -294,7 +295,7 @@ static int load_blob(struct manifest_loader *loader, git_repository *repo,
 				 MANIFEST_MAX_BYTES);
 
 	if (git_blob_lookup(&object, repo, &blob->id) < 0)
-		return git_fail(TRUNKCTL_ERROR, display_name);
+		return git_source_fail(TRUNKCTL_ERROR, display_name);
 	rc = manifest_load_buffer(loader, display_name,
 				  git_blob_rawcontent(object),
 				  (size_t)git_blob_rawsize(object));
@@ -317,7 +318,7 @@ static int load_tree(struct manifest_loader *loader, git_repository *repo,
 	if (git_tree_walk(tree, GIT_TREEWALK_PRE, collect_blob, &list) < 0) {
 		rc = list.error;
 		if (rc == 0)
-			rc = git_fail(TRUNKCTL_ERROR, "cannot walk the tree");
+			rc = git_source_fail(TRUNKCTL_ERROR, "cannot walk the tree");
 		goto done;
 	}
 	qsort(list.items, list.count, sizeof(*list.items), compare_blobs);
@@ -382,11 +383,11 @@ int git_source_load(struct manifest_loader *loader,
 
 	memset(info, 0, sizeof(*info));
 	normalise_prefix(prefix, sizeof(prefix), options->path);
-	if ((rc = open_repository(&repo, options->repo, tmpdir)) < 0 ||
-	    (rc = resolve_commit(&commit, repo, ref)) < 0)
+	if ((rc = git_source_open(&repo, options->repo, tmpdir)) < 0 ||
+	    (rc = git_source_resolve(&commit, repo, ref)) < 0)
 		goto done;
 	if (git_commit_tree(&root, commit) < 0) {
-		rc = git_fail(TRUNKCTL_ERROR, "cannot read the commit's tree");
+		rc = git_source_fail(TRUNKCTL_ERROR, "cannot read the commit's tree");
 		goto done;
 	}
 	if ((rc = subtree(&tree, repo, root, prefix, ref)) < 0)
@@ -401,8 +402,7 @@ done:
 	git_tree_free(root);
 	git_commit_free(commit);
 	git_repository_free(repo);
-	if (tmpdir[sizeof(tmpdir) - 7] != 'X')
-		remove_tree(tmpdir);
+	git_source_remove_clone(tmpdir);
 	if (rc < 0 && rc != TRUNKCTL_EINVALID)
 		git_source_info_release(info);
 	return rc;
@@ -418,7 +418,7 @@ static int has_changes(git_repository *repo, bool *dirty)
 	options.flags = GIT_STATUS_OPT_INCLUDE_UNTRACKED |
 			GIT_STATUS_OPT_EXCLUDE_SUBMODULES;
 	if (git_status_list_new(&status, repo, &options) < 0)
-		return git_fail(TRUNKCTL_ERROR, "cannot read the git status");
+		return git_source_fail(TRUNKCTL_ERROR, "cannot read the git status");
 	*dirty = git_status_list_entrycount(status) > 0;
 	git_status_list_free(status);
 	return 0;

@@ -17,6 +17,8 @@
 
 #include <stdbool.h>
 
+#include <git2.h>
+
 #include "model/manifest.h"
 
 struct git_source_options {
@@ -34,6 +36,26 @@ struct git_source_info {
 };
 
 void git_source_info_release(struct git_source_info *info);
+
+/*
+ * Opens a repository folder, or clones a file:// URL bare into `tmpdir`,
+ * a mkdtemp() template such as "/tmp/trunkctl-clone-XXXXXX" that the
+ * caller passes to git_source_remove_clone() once done, whether this
+ * succeeded or not.
+ */
+int git_source_open(git_repository **repo, const char *location,
+		    char *tmpdir);
+void git_source_remove_clone(const char *tmpdir);
+
+/*
+ * Resolves `ref` to a commit. An unknown revision is TRUNKCTL_ENOTFOUND,
+ * saying to fetch more history in a shallow clone.
+ */
+int git_source_resolve(git_commit **commit, git_repository *repo,
+		       const char *ref);
+
+/* Records libgit2's last error after `what` and returns `code`. */
+int git_source_fail(int code, const char *what);
 
 /*
  * Loads the manifests of REV[:PATH] of `options->repo` into `loader` and

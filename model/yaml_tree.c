@@ -885,7 +885,14 @@ int yaml_tree_parse(struct yaml_tree *tree, const char *text, size_t length,
 		return out_of_memory();
 	yaml_parser_set_input_string(&parser, (const unsigned char *)text,
 				     length);
-	yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING);
+	/*
+	 * A file that starts with a UTF-8 byte order mark is left to
+	 * libyaml's encoding detection, which drops the mark. With the
+	 * encoding set, libyaml 0.2.5 counts the mark as a column, so the
+	 * first key is indented and the second line fails to parse.
+	 */
+	if (length < 3 || memcmp(text, "\xef\xbb\xbf", 3) != 0)
+		yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING);
 
 	rc = run_events(&b, &parser, text, length);
 	yaml_parser_delete(&parser);

@@ -393,22 +393,6 @@ int drift_render_json(const struct drift_report *report, bool pretty,
 	return *out ? 0 : error_set(TRUNKCTL_ENOMEM, "out of memory");
 }
 
-/* Appends a label value escaped as the exposition format requires:
- * backslash, double quote and line feed. */
-static void prom_label(struct textbuf *buf, const char *value)
-{
-	for (; *value; value++) {
-		if (*value == '\\')
-			textbuf_puts(buf, "\\\\");
-		else if (*value == '"')
-			textbuf_puts(buf, "\\\"");
-		else if (*value == '\n')
-			textbuf_puts(buf, "\\n");
-		else
-			textbuf_append(buf, value, 1);
-	}
-}
-
 static void prom_family(struct textbuf *buf, const char *name,
 			const char *help)
 {
@@ -427,9 +411,9 @@ static void prom_edges(struct textbuf *buf, const struct drift_report *r,
 		if (edge->error)
 			continue;
 		textbuf_printf(buf, "%s{edge=\"", name);
-		prom_label(buf, edge_title(edge));
+		textbuf_put_label_value(buf, edge_title(edge));
 		textbuf_puts(buf, "\",edge_id=\"");
-		prom_label(buf, edge->id);
+		textbuf_put_label_value(buf, edge->id);
 		textbuf_printf(buf, "\"} %zu\n", unmanaged
 							 ? edge->unmanaged_count
 							 : edge->trunk_count);

@@ -27,6 +27,10 @@ void textbuf_printf(struct textbuf *buf, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void textbuf_release(struct textbuf *buf);
 
+/* Appends a Prometheus label value escaped as the text exposition format
+ * requires: backslash, double quote and line feed. */
+void textbuf_put_label_value(struct textbuf *buf, const char *value);
+
 /*
  * Hands the text to the caller in `*out` (freed with free()) and empties
  * the buffer. Returns 0, or the buffer's recorded error.

@@ -2,10 +2,6 @@
  * The manifest diff of a git repository: head against the merge base of
  * base and head, found with libgit2 as `git merge-base` finds it.
  */
-#define _XOPEN_SOURCE 700   /* nftw() */
-
-#include <errno.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,78 +18,16 @@
  * GIT_EAMBIGUOUS); it never picks the wrong commit. */
 #define SHORT_ID 12
 
-static int git_fail(int code, const char *message)
-{
-	const git_error *last = git_error_last();
-
-	return error_set(code, "%s: %s", message,
-			 last && last->message ? last->message
-					       : "unknown libgit2 error");
-}
-
-static int remove_entry(const char *path, const struct stat *st, int flag,
-			struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-/* Opens a folder, or clones a file:// URL bare into `tmpdir`. */
-static int open_repository(git_repository **repo, const char *location,
-			   char *tmpdir)
-{
-	git_clone_options options;
-	char message[512];
-
-	if (strncmp(location, "file://", 7) != 0) {
-		if (git_repository_open_ext(repo, location, 0, NULL) == 0)
-			return 0;
-		snprintf(message, sizeof(message), "'%s' is not a git repository",
-			 location);
-		return git_fail(TRUNKCTL_ENOTFOUND, message);
-	}
-	if (!mkdtemp(tmpdir))
-		return error_set(TRUNKCTL_EIO, "cannot create a temporary "
-				 "folder: %s", strerror(errno));
-	git_clone_options_init(&options, GIT_CLONE_OPTIONS_VERSION);
-	options.bare = 1;
-	if (git_clone(repo, location, tmpdir, &options) == 0)
-		return 0;
-	snprintf(message, sizeof(message), "cannot clone '%s'", location);
-	return git_fail(TRUNKCTL_ENOTFOUND, message);
-}
-
+/* Resolves `ref` to the id of its commit. */
 static int resolve(git_repository *repo, const char *ref, git_oid *oid)
 {
-	git_object *object = NULL, *commit = NULL;
-	char message[512];
-	int rc;
+	git_commit *commit = NULL;
+	int rc = git_source_resolve(&commit, repo, ref);
 
-	if (git_revparse_single(&object, repo, ref) < 0) {
-		/* Taken before git_repository_is_shallow() clears it. */
-		snprintf(message, sizeof(message), "%s",
-			 git_error_last() && git_error_last()->message
-				 ? git_error_last()->message
-				 : "not found");
-		if (git_repository_is_shallow(repo))
-			return error_set(TRUNKCTL_ENOTFOUND,
-					 "unknown revision '%s' in a shallow "
-					 "clone: %s; fetch more history (git "
-					 "fetch --unshallow, or fetch-depth: 0 "
-					 "in CI)", ref, message);
-		return error_set(TRUNKCTL_ENOTFOUND,
-				 "unknown revision '%s': %s; fetch it or "
-				 "check the name", ref, message);
-	}
-	rc = git_object_peel(&commit, object, GIT_OBJECT_COMMIT);
-	git_object_free(object);
 	if (rc < 0)
-		return error_set(TRUNKCTL_EINVALID,
-				 "revision '%s' does not name a commit", ref);
-	git_oid_cpy(oid, git_object_id(commit));
-	git_object_free(commit);
+		return rc;
+	git_oid_cpy(oid, git_commit_id(commit));
+	git_commit_free(commit);
 	return 0;
 }
 
@@ -114,7 +48,7 @@ static int find_revisions(const char *location,
 	git_oid base, head, merge;
 	int rc;
 
-	if ((rc = open_repository(&repo, location, tmpdir)) < 0 ||
+	if ((rc = git_source_open(&repo, location, tmpdir)) < 0 ||
 	    (rc = resolve(repo, r->base_ref, &base)) < 0 ||
 	    (rc = resolve(repo, r->head_ref, &head)) < 0)
 		goto done;
@@ -140,8 +74,7 @@ static int find_revisions(const char *location,
 
 done:
 	git_repository_free(repo);
-	if (tmpdir[sizeof(tmpdir) - 7] != 'X')
-		nftw(tmpdir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	git_source_remove_clone(tmpdir);
 	return rc;
 }
 

@@ -288,22 +288,6 @@ int metrics_render_text(struct metrics *metrics, char **out)
 	return textbuf_detach(&buf, out);
 }
 
-/* Appends a label value escaped as the exposition format requires:
- * backslash, double quote and line feed. */
-static void escape_label(struct textbuf *buf, const char *value)
-{
-	for (; *value; value++) {
-		if (*value == '\\')
-			textbuf_puts(buf, "\\\\");
-		else if (*value == '"')
-			textbuf_puts(buf, "\\\"");
-		else if (*value == '\n')
-			textbuf_puts(buf, "\\n");
-		else
-			textbuf_append(buf, value, 1);
-	}
-}
-
 /* The names of one dimension's metric families. */
 struct family_names {
 	const char *label;      /* "action" or "endpoint" */
@@ -332,7 +316,7 @@ static void sample(struct textbuf *buf, const char *name, const char *key,
 		   const char *value, const char *extra, double number)
 {
 	textbuf_printf(buf, "%s{%s=\"", name, key);
-	escape_label(buf, value);
+	textbuf_put_label_value(buf, value);
 	textbuf_printf(buf, "\"%s} %.9g\n", extra ? extra : "", number);
 }
 

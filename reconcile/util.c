@@ -68,6 +68,20 @@ void textbuf_printf(struct textbuf *buf, const char *fmt, ...)
 	buf->len += (size_t)len;
 }
 
+void textbuf_put_label_value(struct textbuf *buf, const char *value)
+{
+	for (; *value; value++) {
+		if (*value == '\\')
+			textbuf_puts(buf, "\\\\");
+		else if (*value == '"')
+			textbuf_puts(buf, "\\\"");
+		else if (*value == '\n')
+			textbuf_puts(buf, "\\n");
+		else
+			textbuf_append(buf, value, 1);
+	}
+}
+
 void textbuf_release(struct textbuf *buf)
 {
 	free(buf->data);

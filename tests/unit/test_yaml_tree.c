@@ -275,6 +275,24 @@ static void truncated_utf8_is_rejected(void **state)
 	release(&p);
 }
 
+static void byte_order_mark_is_skipped(void **state)
+{
+	const struct yaml_tree_node *value;
+	struct parsed p;
+
+	(void)state;
+	parse(&p, "\xef\xbb\xbf" "a: 1\nb: 2\n");
+	assert_int_equal(p.rc, 0);
+	assert_int_equal(p.diags.count, 0);
+	assert_int_equal(root(&p)->line, 1);
+	assert_int_equal(root(&p)->column, 1);
+	value = yaml_tree_get(root(&p), "b");
+	assert_non_null(value);
+	assert_string_equal(value->value, "2");
+	assert_int_equal(value->line, 2);
+	release(&p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -290,6 +308,7 @@ int main(void)
 		cmocka_unit_test(merge_bomb_is_bounded),
 		cmocka_unit_test(reader_error_is_located),
 		cmocka_unit_test(truncated_utf8_is_rejected),
+		cmocka_unit_test(byte_order_mark_is_skipped),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
