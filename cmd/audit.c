@@ -1,4 +1,5 @@
 /* trunkctl audit verify FILE: checks an audit log's hash chain. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -44,16 +45,33 @@ static int verify(const char *path)
 	return EXIT_OK;
 }
 
+static bool is_help(const char *arg)
+{
+	return strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0;
+}
+
 int cmd_audit(int argc, char **argv, const struct global_options *global)
 {
 	(void)global;
-	if (argc >= 2 && (strcmp(argv[1], "-h") == 0 ||
-			  strcmp(argv[1], "--help") == 0)) {
+	if ((argc >= 2 && is_help(argv[1])) ||
+	    (argc >= 3 && strcmp(argv[1], "verify") == 0 && is_help(argv[2]))) {
 		print_audit_usage(stdout);
 		return EXIT_OK;
 	}
-	if (argc != 3 || strcmp(argv[1], "verify") != 0) {
-		print_audit_usage(stderr);
+	if (argc < 2) {
+		fprintf(stderr, "trunkctl: error: audit: no subcommand given; "
+			"run 'trunkctl audit verify FILE'\n");
+		return EXIT_FAILURE_;
+	}
+	if (strcmp(argv[1], "verify") != 0) {
+		fprintf(stderr, "trunkctl: error: audit: unknown subcommand "
+			"'%s'; the only one is verify (see 'trunkctl audit "
+			"--help')\n", argv[1]);
+		return EXIT_FAILURE_;
+	}
+	if (argc != 3) {
+		fprintf(stderr, "trunkctl: error: audit verify: expected one "
+			"FILE, got %d arguments\n", argc - 2);
 		return EXIT_FAILURE_;
 	}
 	return verify(argv[2]);

@@ -89,8 +89,9 @@ int cmd_parse_int(const char *command, const char *option,
 	errno = 0;
 	value = strtol(text, &end, 10);
 	if (errno || end == text || *end || value < min || value > max) {
-		fprintf(stderr, "trunkctl: error: %s: %s takes a whole "
-			"number from %ld to %ld, not '%s'\n", command, option,
+		fprintf(stderr, "trunkctl: error: %s%s%s takes a whole "
+			"number from %ld to %ld, not '%s'\n",
+			command ? command : "", command ? ": " : "", option,
 			min, max, text);
 		return -1;
 	}
@@ -103,8 +104,8 @@ int parallelism_get(const struct global_options *global, int *out)
 	long value = 10;
 
 	if (global->parallelism &&
-	    cmd_parse_int("trunkctl", "--parallelism", global->parallelism, 1,
-			  256, &value) < 0)
+	    cmd_parse_int(NULL, "--parallelism", global->parallelism, 1, 256,
+			  &value) < 0)
 		return TRUNKCTL_EINVALID;
 	*out = (int)value;
 	return 0;
@@ -172,6 +173,9 @@ int manifests_load(const struct manifest_source *source,
 		fprintf(stderr, "trunkctl: error: out of memory\n");
 		return TRUNKCTL_ENOMEM;
 	}
+	if (source->on_edge)
+		manifest_loader_on_edge(loader, source->on_edge,
+					source->on_edge_context);
 	git_libgit2_init();
 	rc = load_from(loader, source, out);
 	/* An invalid source (a --path outside the tree) has no diagnostic:
@@ -210,8 +214,8 @@ void loaded_manifests_release(struct loaded_manifests *loaded)
 	memset(loaded, 0, sizeof(*loaded));
 }
 
-int client_open(const struct global_options *global,
-		struct http_client **out)
+int client_open_quiet(const struct global_options *global,
+		      struct http_client **out)
 {
 	struct http_options options = {
 		.region = global->region,
@@ -236,6 +240,14 @@ int client_open(const struct global_options *global,
 	if (rc == 0)
 		rc = http_client_new(&config, out);
 	http_config_release(&config);
+	return rc;
+}
+
+int client_open(const struct global_options *global,
+		struct http_client **out)
+{
+	int rc = client_open_quiet(global, out);
+
 	if (rc < 0)
 		print_error();
 	return rc;

@@ -12,6 +12,7 @@
 #include "cmd/commands.h"
 #include "http/client.h"
 #include "model/git_source.h"
+#include "model/manifest.h"
 #include "reconcile/plan.h"
 
 /* One option of a command's table; `id` is returned when it matches. */
@@ -40,7 +41,10 @@ int cmd_next_arg(const char *command, int argc, char **argv, int *index,
 /* Checks a --format value: text, json or markdown. Prints an error. */
 int cmd_check_format(const char *command, const char *format);
 
-/* Parses a whole number in [min, max] for `option`; prints an error. */
+/*
+ * Parses a whole number in [min, max] for `option`; prints an error,
+ * prefixed with `command` unless it is NULL (a global option).
+ */
 int cmd_parse_int(const char *command, const char *option,
 		  const char *text, long min, long max, long *out);
 
@@ -51,6 +55,8 @@ struct manifest_source {
 	const char *git_repo;
 	const char *ref;
 	const char *git_path;
+	manifest_edge_fn *on_edge;   /* optional, see manifest_loader_on_edge */
+	void *on_edge_context;
 };
 
 struct loaded_manifests {
@@ -73,6 +79,10 @@ void loaded_manifests_release(struct loaded_manifests *loaded);
 /* Opens the API client from the global options and the environment. */
 int client_open(const struct global_options *global,
 		struct http_client **out);
+
+/* As client_open(), but leaves the error unprinted in error_message(). */
+int client_open_quiet(const struct global_options *global,
+		      struct http_client **out);
 
 /* --parallelism, or the default of 10. Prints an error when invalid. */
 int parallelism_get(const struct global_options *global, int *out);

@@ -409,8 +409,9 @@ static void log_result(const struct drift_report *report, long long ms)
 			 "%lld ms; see the report", c.failed_edges,
 			 report->edge_count, ms);
 	else if (c.drifted > 0)
-		log_line("drift check found drift in %lld ms: %zu trunks on "
-			 "%zu of %zu edges", ms, c.drifted, c.drifted_edges,
+		log_line("drift check found drift in %lld ms: %zu %s on "
+			 "%zu of %zu edges", ms, c.drifted,
+			 c.drifted == 1 ? "trunk" : "trunks", c.drifted_edges,
 			 report->edge_count);
 	else
 		log_line("drift check found no drift in %lld ms (%zu edges)",

@@ -12,6 +12,7 @@
 #include "cmd/common.h"
 #include "http/profile.h"
 #include "model/error.h"
+#include "model/log.h"
 #include "model/export.h"
 
 enum {
@@ -247,9 +248,9 @@ static int export_edge(struct http_client *client, const struct edge_ref *edge,
 	sprintf(path, "%s/%s", cmd->out_dir, file);
 	rc = export_write_file(path, text, cmd->force);
 	if (rc == 0)
-		fprintf(stderr, "Wrote %zu %s of edge '%s' to %s\n", count,
-			count == 1 ? "trunk" : "trunks",
-			edge->name ? edge->name : edge->id, path);
+		log_at(LOG_INFO, LOG_AREA_GENERAL, "Wrote %zu %s of edge '%s' "
+		       "to %s", count, count == 1 ? "trunk" : "trunks",
+		       edge->name ? edge->name : edge->id, path);
 
 done:
 	api_trunks_release(trunks, count);

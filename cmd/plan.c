@@ -8,6 +8,7 @@
 
 #include "cmd/planning.h"
 #include "model/error.h"
+#include "model/log.h"
 #include "reconcile/manifest_diff.h"
 
 enum {
@@ -211,8 +212,9 @@ int cmd_plan(int argc, char **argv, const struct global_options *global)
 		goto done;
 	}
 	if (cmd.out)
-		fprintf(stderr, "Saved the plan to %s; run 'trunkctl apply "
-			"--plan %s' to apply it.\n", cmd.out, cmd.out);
+		log_at(LOG_INFO, LOG_AREA_GENERAL, "Saved the plan to %s; run "
+		       "'trunkctl apply --plan %s' to apply it.", cmd.out,
+		       cmd.out);
 	if (plan_failed_edges(run.plan) > 0)
 		goto done;
 

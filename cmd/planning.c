@@ -1,3 +1,4 @@
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,29 +75,77 @@ int planning_options_check(const struct planning_options *options,
 	return 0;
 }
 
+/*
+ * Opens the client and the prefetch before the manifests load, so that
+ * listings start while later files are still read. Nothing is printed:
+ * when the --parallelism value or the client's configuration is
+ * invalid, there is no prefetch, and planning_run() reports the error
+ * after the load, as it does without one.
+ */
+static void start_prefetch(const struct global_options *global,
+			   const struct fetch_options *fetch,
+			   struct planning *run,
+			   struct live_prefetch **prefetch)
+{
+	struct fetch_options options = *fetch;
+	char *end;
+	long value = 10;
+
+	*prefetch = NULL;
+	if (global->parallelism) {
+		errno = 0;
+		value = strtol(global->parallelism, &end, 10);
+		if (errno || end == global->parallelism || *end ||
+		    value < 1 || value > 256)
+			return;
+	}
+	options.parallelism = (int)value;
+	if (client_open_quiet(global, &run->client) < 0)
+		return;
+	if (live_prefetch_new(run->client, run->profile, &options,
+			      prefetch) < 0) {
+		http_client_free(run->client);
+		run->client = NULL;
+	}
+}
+
 int planning_run(const struct global_options *global,
 		 const struct planning_options *options,
 		 struct planning *run)
 {
-	struct fetch_options fetch = { 0 };
+	struct manifest_source source = options->source;
+	struct fetch_options fetch = {
+		.targets = options->targets,
+		.target_count = options->target_count,
+	};
+	struct live_prefetch *prefetch = NULL;
 	struct plan_options plan_options;
 	int rc;
 
 	memset(run, 0, sizeof(*run));
 	run->profile = &api_profile_trunks;
-	if ((rc = manifests_load(&options->source, &run->manifests)) < 0)
-		return rc;
-	if ((rc = parallelism_get(global, &fetch.parallelism)) < 0 ||
-	    (rc = client_open(global, &run->client)) < 0)
-		return rc;
+	start_prefetch(global, &fetch, run, &prefetch);
+	if (prefetch) {
+		source.on_edge = live_prefetch_edge;
+		source.on_edge_context = prefetch;
+	}
+	if ((rc = manifests_load(&source, &run->manifests)) < 0)
+		goto done;
+	if (!prefetch &&
+	    ((rc = parallelism_get(global, &fetch.parallelism)) < 0 ||
+	     (rc = client_open(global, &run->client)) < 0))
+		goto done;
+	if (!prefetch && (rc = live_prefetch_new(run->client, run->profile,
+						 &fetch, &prefetch)) < 0) {
+		print_error();
+		goto done;
+	}
 
-	fetch.targets = options->targets;
-	fetch.target_count = options->target_count;
-	rc = live_state_fetch(run->client, run->profile,
-			      &run->manifests.model, &fetch, &run->live);
+	rc = live_prefetch_finish(prefetch, &run->manifests.model,
+				  &run->live);
 	if (rc < 0) {
 		print_error();
-		return rc;
+		goto done;
 	}
 
 	plan_options_init(&plan_options);
@@ -109,6 +158,9 @@ int planning_run(const struct global_options *global,
 			&run->plan);
 	if (rc < 0)
 		print_error();
+
+done:
+	live_prefetch_free(prefetch);
 	return rc;
 }
 

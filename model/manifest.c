@@ -37,6 +37,8 @@ struct manifest_loader {
 	size_t empty_count;
 	size_t empty_alloc;
 	struct edge_index edge_index;   /* ids and names of model.edges */
+	manifest_edge_fn *on_edge;
+	void *on_edge_context;
 	bool finished;
 };
 
@@ -76,6 +78,13 @@ void manifest_loader_free(struct manifest_loader *loader)
 	free(loader->empty);
 	edge_index_release(&loader->edge_index);
 	free(loader);
+}
+
+void manifest_loader_on_edge(struct manifest_loader *loader,
+			     manifest_edge_fn *callback, void *context)
+{
+	loader->on_edge = callback;
+	loader->on_edge_context = context;
 }
 
 const struct diag_list *
@@ -240,6 +249,10 @@ static int load_document(struct manifest_loader *loader,
 	loader->documents++;
 	check_duplicate_edge(loader, ctx, &edge);
 	rc = keep_edge(loader, &edge);
+	if (rc == 0 && loader->on_edge && loader->diags.errors == 0)
+		loader->on_edge(loader->on_edge_context,
+				&loader->model.edges[loader->model.edge_count - 1],
+				loader->model.edge_count - 1);
 
 done:
 	desired_edge_release(&edge);

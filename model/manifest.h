@@ -44,6 +44,23 @@ struct manifest_loader *manifest_loader_new(void);
 void manifest_loader_free(struct manifest_loader *loader);
 
 /*
+ * A function that sees each edge as soon as its document is read, while
+ * the loader has recorded no error; `index` is the edge's position in
+ * the model that finish() returns. The edge is valid only during the
+ * call. It runs on the loader's thread and must not call the loader.
+ */
+typedef void manifest_edge_fn(void *context, const struct desired_edge *edge,
+			      size_t index);
+
+/*
+ * Sets the function called for each edge; NULL stops the calls. A caller
+ * can start work for an edge before the remaining inputs are read, but
+ * a later input can still fail the load.
+ */
+void manifest_loader_on_edge(struct manifest_loader *loader,
+			     manifest_edge_fn *callback, void *context);
+
+/*
  * Loads the manifests of a memory buffer. `display_name` (such as
  * "REV:PATH") names it in diagnostics and in the model's files. Returns
  * 0, TRUNKCTL_EINVALID when this buffer added errors to the

@@ -41,26 +41,17 @@ static int state_alloc(struct live_state *state, size_t count)
 	return 0;
 }
 
-/* Finds the id of each edge declared by name only, in one listing. */
-static int resolve_names(struct http_client *client,
-			 const struct api_profile *profile,
-			 const struct desired_model *model, char **ids)
+/*
+ * Sets ids[i] for each edge declared by name only, from `edges`, the
+ * listing of all edges of the org.
+ */
+static int resolve_names(const struct desired_model *model,
+			 const struct edge_ref *edges, size_t count,
+			 char **ids)
 {
-	struct edge_ref *edges = NULL;
-	size_t count = 0, i, j;
-	bool needed = false;
-	int rc;
+	size_t i, j;
 
-	for (i = 0; i < model->edge_count; i++)
-		if (!model->edges[i].edge.id)
-			needed = true;
-	if (!needed)
-		return 0;
-
-	rc = profile->list_edges(client, NULL, &edges, &count, NULL);
-	if (rc < 0)
-		return rc;
-	for (i = 0; i < model->edge_count && rc == 0; i++) {
+	for (i = 0; i < model->edge_count; i++) {
 		const struct desired_edge *edge = &model->edges[i];
 
 		if (edge->edge.id)
@@ -70,19 +61,17 @@ static int resolve_names(struct http_client *client,
 							edge->edge.name) == 0)
 				break;
 		if (j == count)
-			rc = error_set(TRUNKCTL_ENOTFOUND,
-				       "%s:%d: edge '%s' not found: no edge "
-				       "of the org has that name",
-				       edge->where.file, edge->where.line,
-				       edge->edge.name);
-		else if (!(ids[i] = strdup(edges[j].id)))
-			rc = error_set(TRUNKCTL_ENOMEM, "out of memory");
-		else
-			log_verbose(LOG_AREA_PLAN, "edge '%s' is %s",
-				    edge->edge.name, ids[i]);
+			return error_set(TRUNKCTL_ENOTFOUND,
+					 "%s:%d: edge '%s' not found: no edge "
+					 "of the org has that name",
+					 edge->where.file, edge->where.line,
+					 edge->edge.name);
+		if (!(ids[i] = strdup(edges[j].id)))
+			return error_set(TRUNKCTL_ENOMEM, "out of memory");
+		log_verbose(LOG_AREA_PLAN, "edge '%s' is %s", edge->edge.name,
+			    ids[i]);
 	}
-	api_edges_release(edges, count);
-	return rc;
+	return 0;
 }
 
 static bool edge_selected(const struct desired_edge *edge, const char *id,
@@ -123,77 +112,365 @@ static int check_targets(const struct desired_model *model, char **ids,
 	return 0;
 }
 
-/* Listing work shared by the fetch threads. */
-struct fetch_job {
-	struct http_client *client;
-	const struct api_profile *profile;
-	struct live_state *state;
-	atomic_size_t next;
-	atomic_int failed;
-	pthread_mutex_t lock;
+
+#define MAX_THREADS 64
+#define MESSAGE_SIZE 1024
+
+/* One listing for the fetch threads: an edge's trunks, or all edges. */
+struct fetch_item {
+	bool all_edges;
+	size_t index;                /* of the desired edge, for trunks */
+	char *edge_id;               /* owned, for trunks */
+	struct live_trunk *trunks;
+	size_t trunk_count;
+	struct edge_ref *edges;
+	size_t edge_count;
 	int rc;
-	char message[1024];
+	bool done;                   /* listed, failed or skipped */
+	char message[MESSAGE_SIZE];
 };
 
+/*
+ * The listings queued so far and the threads that send them. Items are
+ * taken in the order they were queued; `lock` guards the queue and each
+ * item's `done`, and a worker writes an item's results before it sets
+ * `done`.
+ */
+struct live_prefetch {
+	struct http_client *client;
+	const struct api_profile *profile;
+	struct fetch_options options;
+	pthread_mutex_t lock;
+	pthread_cond_t changed;
+	struct fetch_item **items;
+	size_t count;
+	size_t alloc;
+	size_t next;                 /* the first item no worker took */
+	size_t finished;
+	struct fetch_item *all_edges;
+	struct fetch_item *failed;   /* the first trunk listing that failed */
+	bool closing;                /* no more items: workers may exit */
+	bool cancelled;              /* skip every item not yet started */
+	pthread_t threads[MAX_THREADS];
+	int started;
+	int max_threads;
+};
+
+static void item_free(struct fetch_item *item)
+{
+	if (!item)
+		return;
+	free(item->edge_id);
+	api_trunks_release(item->trunks, item->trunk_count);
+	api_edges_release(item->edges, item->edge_count);
+	free(item);
+}
+
+static void run_item(struct live_prefetch *prefetch, struct fetch_item *item)
+{
+	const struct api_profile *profile = prefetch->profile;
+
+	if (item->all_edges) {
+		item->rc = profile->list_edges(prefetch->client, NULL,
+					       &item->edges, &item->edge_count,
+					       NULL);
+		if (item->rc < 0)
+			snprintf(item->message, sizeof(item->message), "%s",
+				 error_message());
+		return;
+	}
+	item->rc = profile->list_trunks(prefetch->client, item->edge_id,
+					&item->trunks, &item->trunk_count,
+					NULL);
+	if (item->rc < 0)
+		snprintf(item->message, sizeof(item->message),
+			 "cannot list the trunks of edge '%s': %s",
+			 item->edge_id, error_message());
+}
+
+/*
+ * Takes items until the queue is closed and empty. After a failed trunk
+ * listing the remaining trunk listings are skipped, as one failure fails
+ * the fetch; the listing of all edges still runs, because its errors
+ * come first (an edge name not found).
+ */
 static void *fetch_worker(void *arg)
 {
-	struct fetch_job *job = arg;
-	size_t i;
+	struct live_prefetch *prefetch = arg;
+	struct fetch_item *item;
 
-	while (!atomic_load(&job->failed) &&
-	       (i = atomic_fetch_add(&job->next, 1)) < job->state->edge_count) {
-		struct plan_edge_input *edge = &job->state->edges[i];
-		size_t count = 0;
-		int rc = job->profile->list_trunks(job->client, edge->edge_id,
-						   &job->state->trunks[i],
-						   &count, NULL);
-
-		edge->live = job->state->trunks[i];
-		edge->live_count = count;
-		if (rc < 0) {
-			pthread_mutex_lock(&job->lock);
-			if (job->rc == 0) {
-				job->rc = rc;
-				snprintf(job->message, sizeof(job->message),
-					 "cannot list the trunks of edge "
-					 "'%s': %s", edge->edge_id,
-					 error_message());
-			}
-			pthread_mutex_unlock(&job->lock);
-			atomic_store(&job->failed, 1);
+	pthread_mutex_lock(&prefetch->lock);
+	for (;;) {
+		while (prefetch->next == prefetch->count && !prefetch->closing)
+			pthread_cond_wait(&prefetch->changed, &prefetch->lock);
+		if (prefetch->next == prefetch->count)
+			break;
+		item = prefetch->items[prefetch->next++];
+		if (!prefetch->cancelled &&
+		    (item->all_edges || !prefetch->failed)) {
+			pthread_mutex_unlock(&prefetch->lock);
+			run_item(prefetch, item);
+			pthread_mutex_lock(&prefetch->lock);
+			if (item->rc < 0 && !item->all_edges &&
+			    !prefetch->failed)
+				prefetch->failed = item;
 		}
+		item->done = true;
+		prefetch->finished++;
+		pthread_cond_broadcast(&prefetch->changed);
 	}
+	pthread_mutex_unlock(&prefetch->lock);
 	return NULL;
 }
 
-/* Lists the trunks of every edge of `state` on up to `parallelism`
- * threads; the first failure stops the others from starting more. */
-static int fetch_trunks(struct http_client *client,
-			const struct api_profile *profile,
-			struct live_state *state, int parallelism)
+/* Queues a listing and starts a thread for it while under the limit. */
+static struct fetch_item *enqueue(struct live_prefetch *prefetch,
+				  const char *edge_id, size_t index)
 {
-	struct fetch_job job = { .client = client, .profile = profile,
-				 .state = state };
-	pthread_t threads[64];
-	int n = parallelism < 1 ? 1 : parallelism > 64 ? 64 : parallelism;
-	int i, started = 0;
+	struct fetch_item *item = calloc(1, sizeof(*item));
+	struct fetch_item **grown;
 
-	atomic_init(&job.next, 0);
-	atomic_init(&job.failed, 0);
-	pthread_mutex_init(&job.lock, NULL);
-	if ((size_t)n > state->edge_count)
-		n = (int)state->edge_count;
-	for (i = 0; i < n; i++)
-		if (pthread_create(&threads[i], NULL, fetch_worker, &job) == 0)
-			started++;
-	if (started == 0)
-		fetch_worker(&job);
-	for (i = 0; i < started; i++)
-		pthread_join(threads[i], NULL);
-	pthread_mutex_destroy(&job.lock);
-	if (job.rc < 0)
-		return error_set(job.rc, "%s", job.message);
+	if (!item || (edge_id && !(item->edge_id = strdup(edge_id)))) {
+		item_free(item);
+		return NULL;
+	}
+	item->all_edges = !edge_id;
+	item->index = index;
+
+	pthread_mutex_lock(&prefetch->lock);
+	if (prefetch->count == prefetch->alloc) {
+		size_t alloc = prefetch->alloc ? prefetch->alloc * 2 : 64;
+
+		grown = realloc(prefetch->items, alloc * sizeof(*grown));
+		if (!grown) {
+			pthread_mutex_unlock(&prefetch->lock);
+			item_free(item);
+			return NULL;
+		}
+		prefetch->items = grown;
+		prefetch->alloc = alloc;
+	}
+	prefetch->items[prefetch->count++] = item;
+	if (prefetch->started < prefetch->max_threads &&
+	    pthread_create(&prefetch->threads[prefetch->started], NULL,
+			   fetch_worker, prefetch) == 0)
+		prefetch->started++;
+	pthread_cond_broadcast(&prefetch->changed);
+	pthread_mutex_unlock(&prefetch->lock);
+	return item;
+}
+
+/*
+ * Waits until every queued item is done. Without a thread (none could
+ * be started) this thread works through the queue itself.
+ */
+static void wait_all(struct live_prefetch *prefetch)
+{
+	pthread_mutex_lock(&prefetch->lock);
+	if (prefetch->started == 0) {
+		prefetch->closing = true;
+		pthread_mutex_unlock(&prefetch->lock);
+		fetch_worker(prefetch);
+		pthread_mutex_lock(&prefetch->lock);
+		prefetch->closing = false;
+	}
+	while (prefetch->finished < prefetch->count)
+		pthread_cond_wait(&prefetch->changed, &prefetch->lock);
+	pthread_mutex_unlock(&prefetch->lock);
+}
+
+int live_prefetch_new(struct http_client *client,
+		      const struct api_profile *profile,
+		      const struct fetch_options *options,
+		      struct live_prefetch **out)
+{
+	struct live_prefetch *prefetch = calloc(1, sizeof(*prefetch));
+	int n = options->parallelism;
+
+	*out = NULL;
+	if (!prefetch)
+		return error_set(TRUNKCTL_ENOMEM, "out of memory");
+	prefetch->client = client;
+	prefetch->profile = profile;
+	prefetch->options = *options;
+	prefetch->max_threads = n < 1 ? 1 : n > MAX_THREADS ? MAX_THREADS : n;
+	pthread_mutex_init(&prefetch->lock, NULL);
+	pthread_cond_init(&prefetch->changed, NULL);
+	*out = prefetch;
 	return 0;
+}
+
+void live_prefetch_free(struct live_prefetch *prefetch)
+{
+	size_t i;
+	int t;
+
+	if (!prefetch)
+		return;
+	pthread_mutex_lock(&prefetch->lock);
+	prefetch->closing = true;
+	prefetch->cancelled = true;
+	pthread_cond_broadcast(&prefetch->changed);
+	pthread_mutex_unlock(&prefetch->lock);
+	for (t = 0; t < prefetch->started; t++)
+		pthread_join(prefetch->threads[t], NULL);
+	for (i = 0; i < prefetch->count; i++)
+		item_free(prefetch->items[i]);
+	free(prefetch->items);
+	pthread_cond_destroy(&prefetch->changed);
+	pthread_mutex_destroy(&prefetch->lock);
+	free(prefetch);
+}
+
+void live_prefetch_edge(void *context, const struct desired_edge *edge,
+			size_t index)
+{
+	struct live_prefetch *prefetch = context;
+
+	/* An edge by name waits for the listing of all edges, which is
+	 * started now, as the first edge by name is seen. */
+	if (!edge->edge.id) {
+		if (!prefetch->all_edges)
+			prefetch->all_edges = enqueue(prefetch, NULL, 0);
+		return;
+	}
+	/* A failure here only loses the head start: finish() queues every
+	 * edge that has no listing yet. */
+	if (edge_selected(edge, edge->edge.id, &prefetch->options))
+		enqueue(prefetch, edge->edge.id, index);
+}
+
+/* Returns the queued trunk listing of each desired edge, or NULL. */
+static struct fetch_item **items_by_edge(struct live_prefetch *prefetch,
+					 size_t edge_count)
+{
+	struct fetch_item **by_edge = calloc(edge_count + 1,
+					     sizeof(*by_edge));
+	size_t i;
+
+	if (!by_edge)
+		return NULL;
+	pthread_mutex_lock(&prefetch->lock);
+	for (i = 0; i < prefetch->count; i++) {
+		struct fetch_item *item = prefetch->items[i];
+
+		if (!item->all_edges && item->index < edge_count)
+			by_edge[item->index] = item;
+	}
+	pthread_mutex_unlock(&prefetch->lock);
+	return by_edge;
+}
+
+/* Lists all edges (or takes the listing queued during the load) and
+ * resolves the edges declared by name. */
+static int resolve_with_listing(struct live_prefetch *prefetch,
+				const struct desired_model *model, char **ids)
+{
+	struct fetch_item *item = prefetch->all_edges;
+	size_t i;
+
+	for (i = 0; i < model->edge_count; i++)
+		if (!model->edges[i].edge.id)
+			break;
+	if (i == model->edge_count)
+		return 0;
+	if (!item && !(item = prefetch->all_edges = enqueue(prefetch, NULL, 0)))
+		return error_set(TRUNKCTL_ENOMEM, "out of memory");
+
+	pthread_mutex_lock(&prefetch->lock);
+	if (prefetch->started == 0) {
+		pthread_mutex_unlock(&prefetch->lock);
+		wait_all(prefetch);
+		pthread_mutex_lock(&prefetch->lock);
+	}
+	while (!item->done)
+		pthread_cond_wait(&prefetch->changed, &prefetch->lock);
+	pthread_mutex_unlock(&prefetch->lock);
+	if (item->rc < 0)
+		return error_set(item->rc, "%s", item->message);
+	return resolve_names(model, item->edges, item->edge_count, ids);
+}
+
+/* Moves each selected edge and its listed trunks into `out`. */
+static void take_results(const struct desired_model *model, char **ids,
+			 struct fetch_item **by_edge, struct live_state *out)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < model->edge_count; i++) {
+		struct plan_edge_input *input = &out->edges[n];
+		struct fetch_item *item = by_edge[i];
+
+		if (!item)
+			continue;
+		input->desired = &model->edges[i];
+		input->edge_id = out->edge_ids[n] = ids[i];
+		input->edge_name = model->edges[i].edge.name;
+		input->live = out->trunks[n] = item->trunks;
+		input->live_count = item->trunk_count;
+		ids[i] = NULL;
+		item->trunks = NULL;
+		item->trunk_count = 0;
+		n++;
+	}
+	out->edge_count = n;
+}
+
+int live_prefetch_finish(struct live_prefetch *prefetch,
+			 const struct desired_model *model,
+			 struct live_state *out)
+{
+	char **ids = calloc(model->edge_count + 1, sizeof(char *));
+	struct fetch_item **by_edge = NULL;
+	size_t i;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (!ids)
+		return error_set(TRUNKCTL_ENOMEM, "out of memory");
+	if ((rc = resolve_with_listing(prefetch, model, ids)) < 0)
+		goto done;
+	for (i = 0; i < model->edge_count && rc == 0; i++)
+		if (!ids[i] && !(ids[i] = strdup(model->edges[i].edge.id)))
+			rc = error_set(TRUNKCTL_ENOMEM, "out of memory");
+	if (rc < 0 || (rc = check_targets(model, ids, &prefetch->options)) < 0)
+		goto done;
+	if (!(by_edge = items_by_edge(prefetch, model->edge_count))) {
+		rc = error_set(TRUNKCTL_ENOMEM, "out of memory");
+		goto done;
+	}
+
+	/* Queue the selected edges that the load did not queue: those
+	 * declared by name, and all of them without a prefetch. */
+	for (i = 0; i < model->edge_count; i++) {
+		if (!edge_selected(&model->edges[i], ids[i],
+				   &prefetch->options)) {
+			by_edge[i] = NULL;
+			continue;
+		}
+		if (by_edge[i] && strcmp(by_edge[i]->edge_id, ids[i]) == 0)
+			continue;
+		if (!(by_edge[i] = enqueue(prefetch, ids[i], i))) {
+			rc = error_set(TRUNKCTL_ENOMEM, "out of memory");
+			goto done;
+		}
+	}
+	wait_all(prefetch);
+	if (prefetch->failed) {
+		rc = error_set(prefetch->failed->rc, "%s",
+			       prefetch->failed->message);
+		goto done;
+	}
+	if ((rc = state_alloc(out, model->edge_count)) < 0)
+		goto done;
+	take_results(model, ids, by_edge, out);
+
+done:
+	for (i = 0; i < model->edge_count; i++)
+		free(ids[i]);
+	free(ids);
+	free(by_edge);
+	return rc;
 }
 
 int live_state_fetch(struct http_client *client,
@@ -202,42 +479,14 @@ int live_state_fetch(struct http_client *client,
 		     const struct fetch_options *options,
 		     struct live_state *out)
 {
-	char **ids = calloc(model->edge_count + 1, sizeof(char *));
-	size_t i, n = 0;
+	struct live_prefetch *prefetch;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if (!ids)
-		return error_set(TRUNKCTL_ENOMEM, "out of memory");
-	if ((rc = resolve_names(client, profile, model, ids)) < 0)
-		goto done;
-	for (i = 0; i < model->edge_count && rc == 0; i++)
-		if (!ids[i] && !(ids[i] = strdup(model->edges[i].edge.id)))
-			rc = error_set(TRUNKCTL_ENOMEM, "out of memory");
-	if (rc < 0 || (rc = check_targets(model, ids, options)) < 0 ||
-	    (rc = state_alloc(out, model->edge_count)) < 0)
-		goto done;
-
-	for (i = 0; i < model->edge_count; i++) {
-		const struct desired_edge *edge = &model->edges[i];
-
-		if (!edge_selected(edge, ids[i], options))
-			continue;
-		out->edges[n].desired = edge;
-		out->edges[n].edge_id = out->edge_ids[n] = ids[i];
-		out->edges[n].edge_name = edge->edge.name;
-		ids[i] = NULL;
-		n++;
-	}
-	out->edge_count = n;
-	rc = fetch_trunks(client, profile, out, options->parallelism);
-
-done:
-	for (i = 0; i < model->edge_count; i++)
-		free(ids[i]);
-	free(ids);
-	if (rc < 0)
-		live_state_release(out);
+	if ((rc = live_prefetch_new(client, profile, options, &prefetch)) < 0)
+		return rc;
+	rc = live_prefetch_finish(prefetch, model, out);
+	live_prefetch_free(prefetch);
 	return rc;
 }
 
@@ -246,22 +495,39 @@ int live_state_fetch_ids(struct http_client *client,
 			 const char *const *edge_ids, size_t count,
 			 int parallelism, struct live_state *out)
 {
+	struct fetch_options options = { .parallelism = parallelism };
+	struct live_prefetch *prefetch;
 	size_t i;
 	int rc;
 
 	if ((rc = state_alloc(out, count)) < 0)
 		return rc;
-	for (i = 0; i < count; i++) {
-		out->edge_ids[i] = strdup(edge_ids[i]);
-		if (!out->edge_ids[i]) {
-			out->edge_count = i;
-			live_state_release(out);
-			return error_set(TRUNKCTL_ENOMEM, "out of memory");
-		}
-		out->edges[i].edge_id = out->edge_ids[i];
-		out->edge_count = i + 1;
+	if ((rc = live_prefetch_new(client, profile, &options,
+				    &prefetch)) < 0) {
+		live_state_release(out);
+		return rc;
 	}
-	rc = fetch_trunks(client, profile, out, parallelism);
+	for (i = 0; i < count && rc == 0; i++)
+		if (!enqueue(prefetch, edge_ids[i], i))
+			rc = error_set(TRUNKCTL_ENOMEM, "out of memory");
+	if (rc == 0)
+		wait_all(prefetch);
+	if (rc == 0 && prefetch->failed)
+		rc = error_set(prefetch->failed->rc, "%s",
+			       prefetch->failed->message);
+	for (i = 0; i < count && rc == 0; i++) {
+		struct fetch_item *item = prefetch->items[i];
+
+		out->edge_ids[i] = item->edge_id;
+		out->edges[i].edge_id = item->edge_id;
+		out->edges[i].live = out->trunks[i] = item->trunks;
+		out->edges[i].live_count = item->trunk_count;
+		out->edge_count = i + 1;
+		item->edge_id = NULL;
+		item->trunks = NULL;
+		item->trunk_count = 0;
+	}
+	live_prefetch_free(prefetch);
 	if (rc < 0)
 		live_state_release(out);
 	return rc;

@@ -44,6 +44,46 @@ int live_state_fetch(struct http_client *client,
 		     struct live_state *out);
 
 /*
+ * A fetch that starts while the manifests still load: the loader hands
+ * each edge to live_prefetch_edge() (a manifest_edge_fn), which queues
+ * the trunk listing of an edge declared by id, or the listing of all
+ * edges for the first edge declared by name. live_prefetch_finish()
+ * then works on the loaded model exactly as live_state_fetch() does,
+ * reusing what was listed, so a successful fetch sends the same
+ * requests with or without the head start. Listings run on up to
+ * `parallelism` threads, started as items are queued.
+ *
+ * NOTE: when a later input fails the load, the listings already sent
+ * were sent for nothing (GET requests only). No listing is queued after
+ * the loader records an error, and none before the first edge is read.
+ */
+struct live_prefetch;
+
+int live_prefetch_new(struct http_client *client,
+		      const struct api_profile *profile,
+		      const struct fetch_options *options,
+		      struct live_prefetch **out);
+
+/* Queues the listing `edge` needs; `context` is the live_prefetch. Runs
+ * on the loader's thread. A failure to queue is not an error: finish()
+ * queues what is missing. */
+void live_prefetch_edge(void *context, const struct desired_edge *edge,
+			size_t index);
+
+/*
+ * Completes the fetch for the loaded `model` (whose edges must be those
+ * the loader handed over, in the same order) and fills `out`. Returns
+ * as live_state_fetch(). Call it at most once.
+ */
+int live_prefetch_finish(struct live_prefetch *prefetch,
+			 const struct desired_model *model,
+			 struct live_state *out);
+
+/* Skips the listings not yet started, waits for those under way (up to
+ * the request timeout each), and frees everything. Accepts NULL. */
+void live_prefetch_free(struct live_prefetch *prefetch);
+
+/*
  * Fetches the edges of a saved plan by their ids, without name
  * resolution; `desired` stays NULL in each edge.
  */

@@ -210,6 +210,10 @@ expect_line err "exists; remove it, or pass --force to replace it" \
   "existing file message"
 run export --edge edge-b --out "$work/exported" --force
 expect_status 0 "existing file with --force"
+expect_line err "Wrote 2 trunks of edge" "note of the file written"
+run -q export --edge edge-b --out "$work/exported" --force
+expect_status 0 "export -q"
+[ -s "$work/err" ] && fail "export -q: stderr is '$(cat "$work/err")'"
 
 # --out creates missing parent folders; a file in the way is an error.
 run export --edge edge-c --out "$work/deep/a/b/"
