@@ -594,6 +594,9 @@ int cmd_apply(int argc, char **argv, const struct global_options *global)
 	/* Line by line even into a pipe, so that a CI log that merges
 	 * stdout and stderr keeps the order in which lines were written. */
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	/* A reader of stdout that goes away (apply | head) must not end the
+	 * run halfway: writes then fail, and main() reports it at the end. */
+	signal(SIGPIPE, SIG_IGN);
 	executor_options_init(&cmd.executor);
 	planning_options_init(&cmd.planning, argc);
 	cmd.callbacks = calloc((size_t)argc + 1, sizeof(*cmd.callbacks));

@@ -2,6 +2,7 @@
  * trunkctl: keeps the SIP trunks of Genesys Cloud edges in the state a
  * repository of YAML manifests describes.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -138,6 +139,27 @@ static void print_usage(FILE *out)
 }
 
 /*
+ * Turns a run whose standard output could not be written (a full disk,
+ * a closed pipe) into a failure, so that a truncated export or plan does
+ * not end with exit 0.
+ */
+static int check_output(int rc)
+{
+	int flushed = fflush(stdout);
+	int saved_errno = errno;
+
+	if (flushed == 0 && !ferror(stdout))
+		return rc;
+	if (flushed != 0)
+		fprintf(stderr, "trunkctl: error: cannot write to standard "
+			"output: %s\n", strerror(saved_errno));
+	else
+		fprintf(stderr, "trunkctl: error: cannot write to standard "
+			"output; part of the output is missing\n");
+	return EXIT_FAILURE_;
+}
+
+/*
  * Moves the global options out of argv, wherever they stand before a
  * "--", and compacts the rest. Returns the new argc, or -1 after printing
  * an error.
@@ -241,7 +263,7 @@ int main(int argc, char **argv)
 		curl_global_init(CURL_GLOBAL_DEFAULT);
 		rc = commands[i].run(argc - 1, argv + 1, &global);
 		curl_global_cleanup();
-		return rc;
+		return check_output(rc);
 	}
 	fprintf(stderr, "trunkctl: error: unknown command '%s'; run "
 		"'trunkctl --help' for the list\n", name);

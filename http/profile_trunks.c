@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "http/json_arena.h"
 #include "http/paging.h"
 #include "http/profile.h"
 #include "http/profile_internal.h"
@@ -171,6 +172,7 @@ static int list_trunks(struct http_client *client, const char *edge_id,
 
 	clear_info(info);
 	rc = build_path(path, edge_id, NULL, "/trunks");
+	http_json_arena_begin();
 	if (!rc)
 		rc = http_list(client, path, TRUNKS_ROUTE, &entities, info);
 	if (!rc && cJSON_GetArraySize(entities) > 0) {
@@ -193,6 +195,7 @@ static int list_trunks(struct http_client *client, const char *edge_id,
 			rc = error_set(TRUNKCTL_ENOMEM, "out of memory");
 	}
 	cJSON_Delete(entities);
+	http_json_arena_end();
 	if (rc) {
 		api_trunks_release(trunks, count);
 		return rc;

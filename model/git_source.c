@@ -49,6 +49,43 @@ void git_source_remove_clone(const char *tmpdir)
 		nftw(tmpdir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
+/*
+ * Creates a local branch for each origin/NAME of the clone, so --ref
+ * accepts the branch names that it accepts with the source folder.
+ * git_clone() makes a local branch of the source's HEAD branch only.
+ */
+static int add_local_branches(git_repository *repo)
+{
+	git_branch_iterator *iterator;
+	git_reference *remote_branch;
+	git_branch_t type;
+	int rc;
+
+	if (git_branch_iterator_new(&iterator, repo, GIT_BRANCH_REMOTE) < 0)
+		return git_source_fail(TRUNKCTL_EIO, "cannot list the branches "
+				       "of the clone");
+	while ((rc = git_branch_next(&remote_branch, &type, iterator)) == 0) {
+		const char *name = git_reference_shorthand(remote_branch);
+		const git_oid *target = git_reference_target(remote_branch);
+		git_commit *commit = NULL;
+		git_reference *local = NULL;
+
+		if (target && strncmp(name, "origin/", 7) == 0 &&
+		    strcmp(name + 7, "HEAD") != 0 &&
+		    git_commit_lookup(&commit, repo, target) == 0) {
+			git_branch_create(&local, repo, name + 7, commit, 0);
+			git_reference_free(local);
+			git_commit_free(commit);
+		}
+		git_reference_free(remote_branch);
+	}
+	git_branch_iterator_free(iterator);
+	if (rc != GIT_ITEROVER)
+		return git_source_fail(TRUNKCTL_EIO, "cannot list the branches "
+				       "of the clone");
+	return 0;
+}
+
 /* Clones a file:// URL bare into `tmpdir` (a mkdtemp template). */
 static int clone_bare(git_repository **repo, const char *url, char *tmpdir)
 {
@@ -67,7 +104,7 @@ static int clone_bare(git_repository **repo, const char *url, char *tmpdir)
 		snprintf(what, sizeof(what), "cannot clone '%s'", url);
 		return git_source_fail(TRUNKCTL_ENOTFOUND, what);
 	}
-	return 0;
+	return add_local_branches(*repo);
 }
 
 int git_source_open(git_repository **repo, const char *location,

@@ -26,6 +26,13 @@ struct empty_input {
 	bool folder;            /* a folder without *.yaml or *.yml files */
 };
 
+/* A file read already, to notice the same file given twice. */
+struct read_file {
+	dev_t device;
+	ino_t inode;
+	char *name;
+};
+
 struct manifest_loader {
 	struct diag_list diags;
 	struct desired_model model;
@@ -37,6 +44,9 @@ struct manifest_loader {
 	size_t empty_count;
 	size_t empty_alloc;
 	struct edge_index edge_index;   /* ids and names of model.edges */
+	struct read_file *read_files;
+	size_t read_file_count;
+	size_t read_file_alloc;
 	manifest_edge_fn *on_edge;
 	void *on_edge_context;
 	bool finished;
@@ -76,6 +86,9 @@ void manifest_loader_free(struct manifest_loader *loader)
 	for (i = 0; i < loader->empty_count; i++)
 		free(loader->empty[i].name);
 	free(loader->empty);
+	for (i = 0; i < loader->read_file_count; i++)
+		free(loader->read_files[i].name);
+	free(loader->read_files);
 	edge_index_release(&loader->edge_index);
 	free(loader);
 }
@@ -352,8 +365,42 @@ static int read_all(int fd, size_t expected, char **data, size_t *length,
 	return 0;
 }
 
+/*
+ * Records the file `st` as read and returns NULL, or returns the name
+ * under which it was read already. A file named as a PATH and found
+ * again in a folder PATH, or through a symbolic link, is the same file.
+ */
+static const char *find_or_add_read_file(struct manifest_loader *loader,
+					 const struct stat *st,
+					 const char *path, int *rc)
+{
+	struct read_file *entry;
+	size_t i;
+
+	*rc = 0;
+	for (i = 0; i < loader->read_file_count; i++)
+		if (loader->read_files[i].device == st->st_dev &&
+		    loader->read_files[i].inode == st->st_ino)
+			return loader->read_files[i].name;
+	*rc = reserve((void **)&loader->read_files, &loader->read_file_alloc,
+		      loader->read_file_count, sizeof(*loader->read_files));
+	if (*rc < 0)
+		return NULL;
+	entry = &loader->read_files[loader->read_file_count];
+	entry->name = strdup(path);
+	if (!entry->name) {
+		*rc = out_of_memory();
+		return NULL;
+	}
+	entry->device = st->st_dev;
+	entry->inode = st->st_ino;
+	loader->read_file_count++;
+	return NULL;
+}
+
 int manifest_load_file(struct manifest_loader *loader, const char *path)
 {
+	const char *first_name;
 	char *data = NULL;
 	size_t length = 0;
 	struct stat st;
@@ -368,6 +415,18 @@ int manifest_load_file(struct manifest_loader *loader, const char *path)
 		rc = report_input(loader, DIAG_ERROR, path,
 				  loader->next_rank++,
 				  "cannot read: not a regular file");
+		goto done;
+	}
+	first_name = find_or_add_read_file(loader, &st, path, &rc);
+	if (rc < 0)
+		goto done;
+	if (first_name) {
+		rc = report_input(loader, DIAG_WARNING, path,
+				  loader->next_rank++, "skipped: the same file "
+				  "as '%s', which was read already",
+				  first_name);
+		if (rc != TRUNKCTL_ENOMEM)
+			rc = 0;
 		goto done;
 	}
 	if ((unsigned long long)st.st_size > MANIFEST_MAX_BYTES) {

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "http/json_arena.h"
 #include "model/error.h"
 #include "model/log.h"
 #include "reconcile/fetch.h"
@@ -23,6 +24,7 @@ void live_state_release(struct live_state *state)
 			free(state->edge_ids[i]);
 	}
 	free(state->trunks);
+	free(state->fingerprints);
 	free(state->edge_ids);
 	free(state->edges);
 	memset(state, 0, sizeof(*state));
@@ -34,7 +36,10 @@ static int state_alloc(struct live_state *state, size_t count)
 	state->edges = calloc(count ? count : 1, sizeof(*state->edges));
 	state->edge_ids = calloc(count ? count : 1, sizeof(char *));
 	state->trunks = calloc(count ? count : 1, sizeof(*state->trunks));
-	if (!state->edges || !state->edge_ids || !state->trunks) {
+	state->fingerprints = calloc(count ? count : 1,
+				     sizeof(*state->fingerprints));
+	if (!state->edges || !state->edge_ids || !state->trunks ||
+	    !state->fingerprints) {
 		live_state_release(state);
 		return error_set(TRUNKCTL_ENOMEM, "out of memory");
 	}
@@ -123,6 +128,7 @@ struct fetch_item {
 	char *edge_id;               /* owned, for trunks */
 	struct live_trunk *trunks;
 	size_t trunk_count;
+	char fingerprint[65];        /* "" when not computed */
 	struct edge_ref *edges;
 	size_t edge_count;
 	int rc;
@@ -131,10 +137,10 @@ struct fetch_item {
 };
 
 /*
- * The listings queued so far and the threads that send them. Items are
- * taken in the order they were queued; `lock` guards the queue and each
- * item's `done`, and a worker writes an item's results before it sets
- * `done`.
+ * The listings queued so far and the threads that send them. Workers
+ * take items in the order they were queued. `lock` guards the queue and
+ * each item's `done`. A worker writes an item's results before it sets
+ * `done`, so a reader that saw `done` under the lock may read them.
  */
 struct live_prefetch {
 	struct http_client *client;
@@ -182,17 +188,24 @@ static void run_item(struct live_prefetch *prefetch, struct fetch_item *item)
 	item->rc = profile->list_trunks(prefetch->client, item->edge_id,
 					&item->trunks, &item->trunk_count,
 					NULL);
-	if (item->rc < 0)
+	if (item->rc < 0) {
 		snprintf(item->message, sizeof(item->message),
 			 "cannot list the trunks of edge '%s': %s",
 			 item->edge_id, error_message());
+		return;
+	}
+	/* Hashed here, where it overlaps other listings' network waits,
+	 * not in plan_build(). On failure plan_build() tries again. */
+	if (plan_fingerprint(item->trunks, item->trunk_count,
+			     item->fingerprint) < 0)
+		item->fingerprint[0] = '\0';
 }
 
 /*
- * Takes items until the queue is closed and empty. After a failed trunk
- * listing the remaining trunk listings are skipped, as one failure fails
- * the fetch; the listing of all edges still runs, because its errors
- * come first (an edge name not found).
+ * Takes items until the queue is closed and empty. One failed trunk
+ * listing fails the fetch, so the trunk listings after it are skipped.
+ * The listing of all edges still runs, because its errors (an edge name
+ * not found) are reported first.
  */
 static void *fetch_worker(void *arg)
 {
@@ -290,10 +303,16 @@ int live_prefetch_new(struct http_client *client,
 	*out = NULL;
 	if (!prefetch)
 		return error_set(TRUNKCTL_ENOMEM, "out of memory");
+	/* Before any fetch thread starts, as install() requires. */
+	http_json_arena_install();
 	prefetch->client = client;
 	prefetch->profile = profile;
 	prefetch->options = *options;
-	prefetch->max_threads = n < 1 ? 1 : n > MAX_THREADS ? MAX_THREADS : n;
+	if (n < 1)
+		n = 1;
+	if (n > MAX_THREADS)
+		n = MAX_THREADS;
+	prefetch->max_threads = n;
 	pthread_mutex_init(&prefetch->lock, NULL);
 	pthread_cond_init(&prefetch->changed, NULL);
 	*out = prefetch;
@@ -408,6 +427,11 @@ static void take_results(const struct desired_model *model, char **ids,
 		input->edge_name = model->edges[i].edge.name;
 		input->live = out->trunks[n] = item->trunks;
 		input->live_count = item->trunk_count;
+		if (item->fingerprint[0]) {
+			memcpy(out->fingerprints[n], item->fingerprint,
+			       sizeof(item->fingerprint));
+			input->fingerprint = out->fingerprints[n];
+		}
 		ids[i] = NULL;
 		item->trunks = NULL;
 		item->trunk_count = 0;
@@ -522,6 +546,11 @@ int live_state_fetch_ids(struct http_client *client,
 		out->edges[i].edge_id = item->edge_id;
 		out->edges[i].live = out->trunks[i] = item->trunks;
 		out->edges[i].live_count = item->trunk_count;
+		if (item->fingerprint[0]) {
+			memcpy(out->fingerprints[i], item->fingerprint,
+			       sizeof(item->fingerprint));
+			out->edges[i].fingerprint = out->fingerprints[i];
+		}
 		out->edge_count = i + 1;
 		item->edge_id = NULL;
 		item->trunks = NULL;

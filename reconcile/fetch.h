@@ -29,6 +29,7 @@ struct live_state {
 	size_t edge_count;
 	char **edge_ids;             /* owned copies behind edges[i].edge_id */
 	struct live_trunk **trunks;  /* owned arrays behind edges[i].live */
+	char (*fingerprints)[65];    /* behind edges[i].fingerprint */
 };
 
 /*
@@ -44,14 +45,14 @@ int live_state_fetch(struct http_client *client,
 		     struct live_state *out);
 
 /*
- * A fetch that starts while the manifests still load: the loader hands
- * each edge to live_prefetch_edge() (a manifest_edge_fn), which queues
+ * A fetch that starts while the manifests still load. The loader hands
+ * each edge to live_prefetch_edge() (a manifest_edge_fn). That queues
  * the trunk listing of an edge declared by id, or the listing of all
  * edges for the first edge declared by name. live_prefetch_finish()
- * then works on the loaded model exactly as live_state_fetch() does,
- * reusing what was listed, so a successful fetch sends the same
- * requests with or without the head start. Listings run on up to
- * `parallelism` threads, started as items are queued.
+ * then works on the loaded model as live_state_fetch() does and reuses
+ * what was listed, so a successful fetch sends the same requests with
+ * or without the head start. Listings run on up to `parallelism`
+ * threads, started as listings are queued.
  *
  * NOTE: when a later input fails the load, the listings already sent
  * were sent for nothing (GET requests only). No listing is queued after
@@ -71,9 +72,9 @@ void live_prefetch_edge(void *context, const struct desired_edge *edge,
 			size_t index);
 
 /*
- * Completes the fetch for the loaded `model` (whose edges must be those
- * the loader handed over, in the same order) and fills `out`. Returns
- * as live_state_fetch(). Call it at most once.
+ * Completes the fetch for the loaded `model` and fills `out`. The
+ * model's edges must be those the loader handed over, in the same
+ * order. Returns as live_state_fetch(). Call it once per prefetch.
  */
 int live_prefetch_finish(struct live_prefetch *prefetch,
 			 const struct desired_model *model,

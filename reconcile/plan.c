@@ -478,6 +478,11 @@ static int init_plan_edge(struct plan *plan, const struct plan_edge_input *in,
 		if (!in->live[i].deleted)
 			(*live_count)++;
 	edge->live_count = *live_count;
+	if (in->fingerprint) {
+		snprintf(edge->fingerprint, sizeof(edge->fingerprint), "%s",
+			 in->fingerprint);
+		return 0;
+	}
 	return plan_fingerprint(in->live, in->live_count, edge->fingerprint);
 }
 

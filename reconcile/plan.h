@@ -100,6 +100,8 @@ struct plan_edge_input {
 	const char *edge_name;              /* resolved name, may be NULL */
 	const struct live_trunk *live;      /* deleted entries are skipped */
 	size_t live_count;
+	const char *fingerprint;            /* plan_fingerprint() of live,
+					     * or NULL to compute it */
 };
 
 struct plan_options {

@@ -229,6 +229,13 @@ expect_line err "broken:manifests/edges/a.yaml:10:25: error: maxConcurrentCalls 
 status=$?
 expect_status 0 "validate main"
 expect_line out "1 edge, 2 trunks: valid (1 file)" "validate main summary"
+# A file:// clone has every branch, not only the one checked out.
+"$TRUNKCTL" validate --git-repo "file://$repo" --ref main --path manifests \
+  >"$work/out" 2>"$work/err"
+status=$?
+expect_status 0 "validate file:// at a branch not checked out"
+expect_line out "1 edge, 2 trunks: valid (1 file)" \
+  "validate file:// at a branch not checked out: summary"
 "$TRUNKCTL" validate --git-repo "file://$repo" --ref "$c1" \
   --path=manifests --format json >"$work/out" 2>"$work/err"
 status=$?

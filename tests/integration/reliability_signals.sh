@@ -56,4 +56,23 @@ for signal in TERM INT; do
   expect_no_duplicates "SIG$signal"
   sim_stop
 done
+
+# A reader of stdout that exits at once (apply | true) does not end the
+# run halfway: every action runs, the audit log ends with a run-end line
+# that succeeded, and the lost output makes the exit status 1.
+audit="$work/pipe.jsonl"
+sim_start --seed "$fleet/seed.json"
+env GENESYSCLOUD_OAUTHCLIENT_ID="$CLIENT_ID" \
+  GENESYSCLOUD_OAUTHCLIENT_SECRET="$CLIENT_SECRET" \
+  TRUNKCTL_MAX_REQUESTS_PER_MINUTE=0 "$TRUNKCTL" --api-url "$SIM_URL" \
+  apply --auto-approve --verify-poll-interval 20ms --verify-timeout 5s \
+  --audit-log "$audit" "$fleet/manifests" 2>"$work/err" | true
+status=${PIPESTATUS[0]}
+expect_no_crash "apply | true"
+expect_status 1 "apply | true: exit status"
+expect_err "cannot write to standard output" "apply | true: message"
+last=$(tail -n 1 "$audit")
+[ "$(jq -r '.action + " " + .outcome' <<<"$last")" = "run-end succeeded" ] ||
+  fail "apply | true: the last audit line is $last"
+sim_stop
 finish

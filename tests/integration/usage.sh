@@ -58,7 +58,15 @@ expected="trunkctl: error: --parallelism takes a whole number from 1 to 256, not
 [ "$(cat "$work/err")" = "$expected" ] ||
   fail "--parallelism 0: stderr is '$(cat "$work/err")'"
 
-# audit: each usage error says what is wrong, and verify takes --help.
+# Output that cannot be written (a full disk) fails the run.
+"$TRUNKCTL" validate --format json "$SOURCE_DIR/manifests/example" \
+  >/dev/full 2>"$work/err"
+status=$?
+[ "$status" -eq 1 ] || fail "validate >/dev/full: exit $status, expected 1"
+grep -qF "trunkctl: error: cannot write to standard output" "$work/err" ||
+  fail "validate >/dev/full: stderr is '$(cat "$work/err")'"
+
+# audit: each usage error names the problem, and verify takes --help.
 audit_usage=(
   "|audit: no subcommand given"
   "check x|audit: unknown subcommand 'check'"

@@ -72,6 +72,14 @@ expect_line err "second.yaml:4:7: error: edge id '1B4E28BA-2FA1-11D2-883F-0016D3
 [ "$(tail -n 1 "$work/err")" = "7 errors" ] ||
   fail "several paths: last line is '$(tail -n 1 "$work/err")'"
 
+# A file given twice, directly and through its folder, is read once.
+run "$SOURCE_DIR/manifests/example" \
+  "$SOURCE_DIR/manifests/example/edges/dublin.yaml"
+expect_status 0 "file given twice"
+expect_line out "4 edges, 10 trunks: valid (3 files)" "file given twice summary"
+expect_line err "dublin.yaml: warning: skipped: the same file as" \
+  "file given twice warning"
+
 # Skipped documents and empty files are warnings when manifests exist.
 run "$fixtures/mixed"
 expect_status 0 "mixed"

@@ -109,9 +109,9 @@ static struct fixture *fixture_new(void)
 	f->b_count = 2;
 	f->edges[0] = (struct plan_edge_input){ &f->model.edges[0], "edge-a",
 						"Edge \"A\"\\1\n", f->a,
-						f->a_count };
+						f->a_count, NULL };
 	f->edges[1] = (struct plan_edge_input){ &f->model.edges[1], "edge-b",
-						NULL, f->b, f->b_count };
+						NULL, f->b, f->b_count, NULL };
 	return f;
 }
 
@@ -215,7 +215,8 @@ static void drift_in_sync(void **state)
 		   "     codecs: [pcmu], maxConcurrentCalls: 10,\n"
 		   "     keepAlive: {interval: 30}}\n", &model);
 	live(&one, "t", "T", "203.0.113.1:5060", 10, "[\"PCMU\"]", "ENABLED");
-	edge = (struct plan_edge_input){ &model.edges[0], "e", "E", &one, 1 };
+	edge = (struct plan_edge_input){ &model.edges[0], "e", "E", &one, 1,
+					 NULL };
 	assert_int_equal(drift_compute(&edge, 1, NULL, 0, &report), 0);
 	drift_count(&report, &counts);
 	assert_int_equal(counts.drifted, 0);
@@ -243,7 +244,8 @@ static void drift_empty_and_duplicates(void **state)
 	     "ENABLED");
 	live(&two[1], "t-2", "DUP", "203.0.113.2:5060", 10, "[\"PCMU\"]",
 	     "ENABLED");
-	edge = (struct plan_edge_input){ &model.edges[0], "e", NULL, two, 1 };
+	edge = (struct plan_edge_input){ &model.edges[0], "e", NULL, two, 1,
+					 NULL };
 	assert_int_equal(drift_compute(&edge, 1, NULL, 0, &report), 0);
 	assert_int_equal(report.edges[0].trunk_count, 0);
 	assert_int_equal(report.edges[0].unmanaged_count, 1);

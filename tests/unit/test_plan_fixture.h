@@ -148,6 +148,7 @@ static inline void fixture_inputs(struct fixture *fx,
 		inputs[i].edge_name = fx->edges[i].desired.edge.name;
 		inputs[i].live = fx->edges[i].live;
 		inputs[i].live_count = fx->edges[i].live_count;
+		inputs[i].fingerprint = NULL;
 	}
 }
 
