@@ -104,7 +104,7 @@ static void print_apply_usage(FILE *out)
 	      "  -h, --help               print this help\n"
 	      "\n"
 	      "Durations are seconds (\"1.5\") or carry a unit (\"250ms\", "
-	      "\"2s\").\n"
+	      "\"2s\", \"5m\", \"1h\").\n"
 	      "Callbacks are signed with HMAC-SHA256 of the body under\n"
 	      "TRUNKCTL_CALLBACK_SECRET (header X-Trunkctl-Signature).\n"
 	      "Exit status: 0 when every action succeeded, 1 otherwise.\n",
@@ -131,7 +131,7 @@ static int parse_duration(const char *option, const char *text, long *ms)
 	if (http_duration_parse(text, ms) == 0 && *ms >= 0)
 		return 0;
 	fprintf(stderr, "trunkctl: error: apply: %s takes a duration such "
-		"as 1.5, 250ms or 2s, not '%s'\n", option, text);
+		"as 1.5, 250ms, 2s or 5m, not '%s'\n", option, text);
 	return -1;
 }
 
@@ -251,14 +251,11 @@ static int load_saved_plan(const struct global_options *global,
 	if (rc == 0)
 		rc = plan_check_fingerprints(run->plan, run->live.edges,
 					     run->live.edge_count);
-	if (rc < 0) {
+	if (rc == TRUNKCTL_ECONFLICT)
+		fprintf(stderr, "trunkctl: error: %s; nothing was done with "
+			"'%s'\n", error_message(), path);
+	else if (rc < 0)
 		fprintf(stderr, "trunkctl: error: %s\n", error_message());
-		if (rc == TRUNKCTL_ECONFLICT)
-			fprintf(stderr, "The plan in %s no longer matches the "
-				"live trunks: it was applied already, or the "
-				"trunks changed since. Nothing was done; run "
-				"'trunkctl plan' again.\n", path);
-	}
 	return rc;
 }
 

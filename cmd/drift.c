@@ -106,26 +106,14 @@ struct drift_command {
 	long interval_ms;         /* 0: check once */
 };
 
-/* Parses "90s", "5m", "1h", "1.5", "250ms" into milliseconds. */
+/* Parses "90s", "5m", "1h", "1.5", "250ms" into milliseconds, at most
+ * 100 days. */
 static int parse_interval(const char *text, long *ms)
 {
-	size_t len = strlen(text);
-	char number[64];
-	double scale;
-	long value;
-
-	if (len > 1 && len < sizeof(number) &&
-	    (text[len - 1] == 'm' || text[len - 1] == 'h')) {
-		scale = text[len - 1] == 'm' ? 60.0 : 3600.0;
-		memcpy(number, text, len - 1);
-		number[len - 1] = '\0';
-		if (http_duration_parse(number, &value) < 0 ||
-		    value > 100L * 24 * 3600 * 1000)
-			return -1;
-		*ms = (long)((double)value * scale);
-		return 0;
-	}
-	return http_duration_parse(text, ms) < 0 ? -1 : 0;
+	if (http_duration_parse(text, ms) < 0 ||
+	    *ms > 100L * 24 * 3600 * 1000)
+		return -1;
+	return 0;
 }
 
 /* Returns 0, 1 after --help, or -1 after a usage error. */

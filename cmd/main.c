@@ -123,7 +123,7 @@ static void print_usage(FILE *out)
 		"  --breaker-cooldown S     pause after the breaker opens "
 		"(default 10)\n"
 		"                           S: seconds, fractions allowed, "
-		"or 250ms\n"
+		"or 250ms, 2s, 5m\n"
 		"  --version                print the version\n"
 		"  -h, --help               print this help\n"
 		"\n"

@@ -82,12 +82,21 @@ int http_duration_parse(const char *text, long *ms)
 	char *end;
 	double value, scale = 1000.0;
 
+	/* Plain decimal only: strtod() would also take spaces, signs, hex
+	 * and exponents. */
+	if (strspn(text, "0123456789.") == 0)
+		return TRUNKCTL_EINVALID;
 	errno = 0;
 	value = strtod(text, &end);
-	if (end == text || errno || isnan(value) || value < 0)
+	if (end == text || errno || isnan(value) || value < 0 ||
+	    (size_t)(end - text) != strspn(text, "0123456789."))
 		return TRUNKCTL_EINVALID;
 	if (strcmp(end, "ms") == 0)
 		scale = 1.0;
+	else if (strcmp(end, "m") == 0)
+		scale = 60000.0;
+	else if (strcmp(end, "h") == 0)
+		scale = 3600000.0;
 	else if (*end && strcmp(end, "s") != 0)
 		return TRUNKCTL_EINVALID;
 	if (value * scale > (double)LONG_MAX / 2)

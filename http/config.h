@@ -103,7 +103,9 @@ int http_base_url_check(const char *url, const char *what, char **out);
  */
 int http_login_url_derive(const char *api_url, char **out);
 
-/* Parses a duration ("1.5", "250ms", "2s") into milliseconds. */
+/* Parses a duration ("1.5", "250ms", "2s", "5m", "1h") into
+ * milliseconds: a plain decimal number with an optional unit, seconds
+ * when none is given. */
 int http_duration_parse(const char *text, long *ms);
 
 #endif

@@ -139,6 +139,11 @@ int api_error_report(const char *method, const char *url,
 	char ids[300] = "";
 
 	api_error_parse(response, &error);
+	/* The platform often sends the same value as both ids: print it
+	 * once. */
+	if (*error.context_id &&
+	    strcmp(error.context_id, error.correlation_id) == 0)
+		error.context_id[0] = '\0';
 	if (*error.correlation_id || *error.context_id)
 		snprintf(ids, sizeof(ids), "; correlation id %s%s%s",
 			 *error.correlation_id ? error.correlation_id : "none",

@@ -50,7 +50,7 @@ static void action_notes(struct textbuf *buf, const struct plan_action *a)
 	}
 	dependencies(buf, a);
 	if (a->conditional)
-		textbuf_puts(buf, "; skipped if the update leaves the trunk "
+		textbuf_puts(buf, "; not sent if the update leaves the trunk "
 				  "ENABLED or re-enabling");
 	if (a->out_of_service)
 		textbuf_puts(buf, "; takes the trunk out of service");

@@ -317,7 +317,15 @@ static void duration_forms(void **state)
 	assert_int_equal(http_duration_parse("2s", &ms), 0);
 	assert_int_equal(ms, 2000);
 	assert_int_equal(http_duration_parse("-1", &ms), TRUNKCTL_EINVALID);
-	assert_int_equal(http_duration_parse("5m", &ms), TRUNKCTL_EINVALID);
+	assert_int_equal(http_duration_parse("5m", &ms), 0);
+	assert_int_equal(ms, 300000);
+	assert_int_equal(http_duration_parse("1h", &ms), 0);
+	assert_int_equal(ms, 3600000);
+	assert_int_equal(http_duration_parse("5 minutes", &ms),
+			 TRUNKCTL_EINVALID);
+	assert_int_equal(http_duration_parse(" 5", &ms), TRUNKCTL_EINVALID);
+	assert_int_equal(http_duration_parse("0x10", &ms), TRUNKCTL_EINVALID);
+	assert_int_equal(http_duration_parse("1e3", &ms), TRUNKCTL_EINVALID);
 	assert_int_equal(http_duration_parse("", &ms), TRUNKCTL_EINVALID);
 	assert_int_equal(http_duration_parse("nan", &ms), TRUNKCTL_EINVALID);
 }
