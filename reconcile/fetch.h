@@ -80,8 +80,8 @@ int live_prefetch_finish(struct live_prefetch *prefetch,
 			 const struct desired_model *model,
 			 struct live_state *out);
 
-/* Skips the listings not yet started, waits for those under way (up to
- * the request timeout each), and frees everything. Accepts NULL. */
+/* Skips the listings not yet started, waits for those under way (with
+ * their retries), and frees everything. Accepts NULL. */
 void live_prefetch_free(struct live_prefetch *prefetch);
 
 /*
