@@ -189,9 +189,16 @@ static void run_item(struct live_prefetch *prefetch, struct fetch_item *item)
 					&item->trunks, &item->trunk_count,
 					NULL);
 	if (item->rc < 0) {
-		snprintf(item->message, sizeof(item->message),
-			 "cannot list the trunks of edge '%s': %s",
-			 item->edge_id, error_message());
+		/* A failed token request is about the credentials, not the
+		 * edge whose listing happened to need the token first. */
+		if (item->rc == TRUNKCTL_EAUTH &&
+		    strstr(error_message(), "/oauth/token"))
+			snprintf(item->message, sizeof(item->message), "%s",
+				 error_message());
+		else
+			snprintf(item->message, sizeof(item->message),
+				 "cannot list the trunks of edge '%s': %s",
+				 item->edge_id, error_message());
 		return;
 	}
 	/* Hashed here, where it overlaps other listings' network waits,
@@ -440,6 +447,23 @@ static void take_results(const struct desired_model *model, char **ids,
 	out->edge_count = n;
 }
 
+/* Records the error of a failed listing; an edge the service does not
+ * know is named with the place that declares it. */
+static int report_failure(const struct desired_model *model,
+			  const struct fetch_item *item)
+{
+	const struct desired_edge *edge;
+
+	if (item->rc != TRUNKCTL_ENOTFOUND || item->all_edges ||
+	    item->index >= model->edge_count)
+		return error_set(item->rc, "%s", item->message);
+	edge = &model->edges[item->index];
+	return error_set(item->rc, "%s:%d: edge '%s' not found: no edge of "
+			 "the org has that id; check the id in the manifest "
+			 "(%s)", edge->where.file, edge->where.line,
+			 item->edge_id, item->message);
+}
+
 int live_prefetch_finish(struct live_prefetch *prefetch,
 			 const struct desired_model *model,
 			 struct live_state *out)
@@ -481,8 +505,7 @@ int live_prefetch_finish(struct live_prefetch *prefetch,
 	}
 	wait_all(prefetch);
 	if (prefetch->failed) {
-		rc = error_set(prefetch->failed->rc, "%s",
-			       prefetch->failed->message);
+		rc = report_failure(model, prefetch->failed);
 		goto done;
 	}
 	if ((rc = state_alloc(out, model->edge_count)) < 0)
