@@ -595,10 +595,35 @@ static bool edge_targeted(const struct plan_edge_input *in,
 	return false;
 }
 
+/* The names of the first deleted trunks, "a, b, c and 4 more", so the
+ * user sees what the plan would delete although no plan is printed. */
+static void list_deletes(const struct plan *plan, struct textbuf *names)
+{
+	size_t i, listed = 0, more = 0;
+
+	for (i = 0; i < plan->action_count; i++) {
+		const struct plan_action *a = &plan->actions[i];
+
+		if (a->kind != PLAN_DELETE)
+			continue;
+		if (listed == 10) {
+			more++;
+			continue;
+		}
+		textbuf_printf(names, "%s'%s'", listed ? ", " : "",
+			       a->trunk_name);
+		listed++;
+	}
+	if (more)
+		textbuf_printf(names, " and %zu more", more);
+}
+
 static int check_max_deletes(const struct plan *plan,
 			     const struct plan_options *options)
 {
+	struct textbuf names = TEXTBUF_INIT;
 	size_t i, deletes = 0;
+	int rc;
 
 	for (i = 0; i < plan->action_count; i++)
 		if (plan->actions[i].kind == PLAN_DELETE)
@@ -606,11 +631,15 @@ static int check_max_deletes(const struct plan *plan,
 	if (options->max_deletes < 0 ||
 	    deletes <= (size_t)options->max_deletes)
 		return 0;
-	return error_set(TRUNKCTL_EINVALID,
-			 "the plan deletes %zu trunks, more than the limit "
-			 "of %d; review the plan, then run again with "
-			 "--max-deletes %zu to allow it",
-			 deletes, options->max_deletes, deletes);
+	list_deletes(plan, &names);
+	rc = error_set(TRUNKCTL_EINVALID,
+		       "the plan deletes %zu trunks, more than the limit of "
+		       "%d: %s; check that the manifests are complete, then "
+		       "run again with --max-deletes %zu to allow it",
+		       deletes, options->max_deletes,
+		       names.data ? names.data : "", deletes);
+	textbuf_release(&names);
+	return rc;
 }
 
 int plan_build(const struct plan_edge_input *edges, size_t edge_count,

@@ -325,25 +325,40 @@ static void test_limit_puts_delete_first(void **state)
 	assert_false(depends_on(fx->plan, 4, 0));
 }
 
-static void test_max_deletes(void **state)
+static void add_absent_live(int from, int to)
 {
 	char name[32], id[32];
-	int i, rc;
+	int i;
 
-	(void)state;
-	for (i = 0; i < 6; i++) {
+	for (i = from; i < to; i++) {
 		snprintf(name, sizeof(name), "Carrier-%d", i);
 		snprintf(id, sizeof(id), "t%d", i);
 		fixture_desire(fx, 0, name, TRUNK_STATE_ABSENT);
 		fixture_live(fx, 0, name, id, TRUNK_STATUS_DISABLED);
 	}
-	rc = fixture_build(fx);
-	assert_int_equal(rc, TRUNKCTL_EINVALID);
+}
+
+static void test_max_deletes(void **state)
+{
+	(void)state;
+	add_absent_live(0, 6);
+	assert_int_equal(fixture_build(fx), TRUNKCTL_EINVALID);
 	assert_non_null(strstr(error_message(), "deletes 6 trunks"));
 	assert_non_null(strstr(error_message(), "--max-deletes 6"));
+	assert_non_null(strstr(error_message(), "'Carrier-0', 'Carrier-1'"));
+	assert_null(strstr(error_message(), "' and "));
 	fx->options.max_deletes = 6;
 	assert_int_equal(fixture_build(fx), 0);
 	assert_string_equal(fixture_kinds(fx->plan), "xxxxxx");
+}
+
+static void test_max_deletes_names_ten(void **state)
+{
+	(void)state;
+	add_absent_live(0, 13);
+	assert_int_equal(fixture_build(fx), TRUNKCTL_EINVALID);
+	assert_non_null(strstr(error_message(), "'Carrier-9' and 3 more"));
+	assert_null(strstr(error_message(), "Carrier-10'"));
 }
 
 static void add_changed_enabled(int count)
@@ -489,6 +504,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_make_before_break, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_limit_puts_delete_first,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_max_deletes_names_ten,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_max_deletes, setup,
 						teardown),
