@@ -304,8 +304,8 @@ static int compare_blobs(const void *a, const void *b)
 }
 
 /*
- * Loads one blob. Returns a negative code when the blob cannot be read;
- * the loader's own result (TRUNKCTL_EINVALID for manifest problems) goes
+ * Loads one blob. Returns a negative code when the blob cannot be read.
+ * The loader's own result (TRUNKCTL_EINVALID for manifest problems) goes
  * to `*manifest_rc`, so the caller can go on with the other blobs.
  */
 static int load_blob(struct manifest_loader *loader, git_repository *repo,

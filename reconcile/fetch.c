@@ -22,7 +22,10 @@ void live_state_release(struct live_state *state)
 					   state->edges[i].live_count);
 		if (state->edge_ids)
 			free(state->edge_ids[i]);
+		if (state->edge_names)
+			free(state->edge_names[i]);
 	}
+	free(state->edge_names);
 	free(state->trunks);
 	free(state->fingerprints);
 	free(state->edge_ids);
@@ -35,10 +38,12 @@ static int state_alloc(struct live_state *state, size_t count)
 	memset(state, 0, sizeof(*state));
 	state->edges = calloc(count ? count : 1, sizeof(*state->edges));
 	state->edge_ids = calloc(count ? count : 1, sizeof(char *));
+	state->edge_names = calloc(count ? count : 1, sizeof(char *));
 	state->trunks = calloc(count ? count : 1, sizeof(*state->trunks));
 	state->fingerprints = calloc(count ? count : 1,
 				     sizeof(*state->fingerprints));
-	if (!state->edges || !state->edge_ids || !state->trunks ||
+	if (!state->edges || !state->edge_ids || !state->edge_names ||
+	    !state->trunks ||
 	    !state->fingerprints) {
 		live_state_release(state);
 		return error_set(TRUNKCTL_ENOMEM, "out of memory");
@@ -47,20 +52,51 @@ static int state_alloc(struct live_state *state, size_t count)
 }
 
 /*
- * Sets ids[i] for each edge declared by name only, from `edges`, the
- * listing of all edges of the org.
+ * Sets names[i] of each edge declared by id that the listing knows, and
+ * warns when the manifest gives that edge another name.
+ */
+static int name_id_edge(const struct desired_edge *edge,
+			const struct edge_ref *edges, size_t count,
+			char **name)
+{
+	size_t j;
+
+	for (j = 0; j < count; j++)
+		if (edges[j].id && strcmp(edges[j].id, edge->edge.id) == 0)
+			break;
+	/* An unknown id fails its trunk listing, which names the line. */
+	if (j == count || !edges[j].name)
+		return 0;
+	if (edge->edge.name && strcasecmp(edge->edge.name, edges[j].name))
+		log_warn("%s:%d: warning: edge '%s' is named '%s' in the org, "
+			 "not '%s'; its id is used", edge->where.file,
+			 edge->where.line, edge->edge.id, edges[j].name,
+			 edge->edge.name);
+	*name = strdup(edges[j].name);
+	return *name ? 0 : error_set(TRUNKCTL_ENOMEM, "out of memory");
+}
+
+/*
+ * Sets ids[i] for each edge declared by name only, and names[i] for each
+ * edge declared by id, from `edges`, the listing of all edges of the
+ * org.
  */
 static int resolve_names(const struct desired_model *model,
 			 const struct edge_ref *edges, size_t count,
-			 char **ids)
+			 char **ids, char **names)
 {
 	size_t i, j;
+	int rc;
 
 	for (i = 0; i < model->edge_count; i++) {
 		const struct desired_edge *edge = &model->edges[i];
 
-		if (edge->edge.id)
+		if (edge->edge.id) {
+			rc = name_id_edge(edge, edges, count, &names[i]);
+			if (rc < 0)
+				return rc;
 			continue;
+		}
 		for (j = 0; j < count; j++)
 			if (edges[j].name && strcasecmp(edges[j].name,
 							edge->edge.name) == 0)
@@ -79,7 +115,10 @@ static int resolve_names(const struct desired_model *model,
 	return 0;
 }
 
+/* Whether the targets select an edge, by its id, its declared name, or
+ * `name`, its name in the org's edge listing (NULL when not listed). */
 static bool edge_selected(const struct desired_edge *edge, const char *id,
+			  const char *name,
 			  const struct fetch_options *options)
 {
 	size_t t;
@@ -89,16 +128,19 @@ static bool edge_selected(const struct desired_edge *edge, const char *id,
 	for (t = 0; t < options->target_count; t++) {
 		const char *target = options->targets[t];
 
-		if (strcmp(id, target) == 0 ||
-		    (edge->edge.name && strcasecmp(edge->edge.name,
-						   target) == 0))
+		if ((id && strcmp(id, target) == 0) ||
+		    (edge->edge.name &&
+		     strcasecmp(edge->edge.name, target) == 0) ||
+		    (name && strcasecmp(name, target) == 0))
 			return true;
 	}
 	return false;
 }
 
-static int check_targets(const struct desired_model *model, char **ids,
-			 const struct fetch_options *options)
+/* Whether a target matches no declared id or name, so that it may name
+ * an edge declared by id only, which the edge listing resolves. */
+static bool targets_need_listing(const struct desired_model *model,
+				 const struct fetch_options *options)
 {
 	size_t t, i;
 
@@ -106,7 +148,26 @@ static int check_targets(const struct desired_model *model, char **ids,
 		struct fetch_options one = { &options->targets[t], 1, 1 };
 
 		for (i = 0; i < model->edge_count; i++)
-			if (edge_selected(&model->edges[i], ids[i], &one))
+			if (edge_selected(&model->edges[i],
+					  model->edges[i].edge.id, NULL, &one))
+				break;
+		if (i == model->edge_count)
+			return true;
+	}
+	return false;
+}
+
+static int check_targets(const struct desired_model *model, char **ids,
+			 char **names, const struct fetch_options *options)
+{
+	size_t t, i;
+
+	for (t = 0; t < options->target_count; t++) {
+		struct fetch_options one = { &options->targets[t], 1, 1 };
+
+		for (i = 0; i < model->edge_count; i++)
+			if (edge_selected(&model->edges[i], ids[i], names[i],
+					  &one))
 				break;
 		if (i == model->edge_count)
 			return error_set(TRUNKCTL_ENOTFOUND,
@@ -362,7 +423,7 @@ void live_prefetch_edge(void *context, const struct desired_edge *edge,
 	}
 	/* A failure here only loses the head start: finish() queues every
 	 * edge that has no listing yet. */
-	if (edge_selected(edge, edge->edge.id, &prefetch->options))
+	if (edge_selected(edge, edge->edge.id, NULL, &prefetch->options))
 		enqueue(prefetch, edge->edge.id, index);
 }
 
@@ -387,10 +448,16 @@ static struct fetch_item **items_by_edge(struct live_prefetch *prefetch,
 	return by_edge;
 }
 
-/* Lists all edges (or takes the listing queued during the load) and
- * resolves the edges declared by name. */
+/*
+ * Lists all edges (or takes the listing queued during the load) and
+ * resolves the edges declared by name, and names those declared by id.
+ * The listing is skipped when every edge has an id and every target
+ * matches a declared id or name, so an org declared by id costs one
+ * listing per edge.
+ */
 static int resolve_with_listing(struct live_prefetch *prefetch,
-				const struct desired_model *model, char **ids)
+				const struct desired_model *model, char **ids,
+				char **names)
 {
 	struct fetch_item *item = prefetch->all_edges;
 	size_t i;
@@ -398,7 +465,8 @@ static int resolve_with_listing(struct live_prefetch *prefetch,
 	for (i = 0; i < model->edge_count; i++)
 		if (!model->edges[i].edge.id)
 			break;
-	if (i == model->edge_count)
+	if (i == model->edge_count &&
+	    !targets_need_listing(model, &prefetch->options))
 		return 0;
 	if (!item && !(item = prefetch->all_edges = enqueue(prefetch, NULL, 0)))
 		return error_set(TRUNKCTL_ENOMEM, "out of memory");
@@ -414,12 +482,14 @@ static int resolve_with_listing(struct live_prefetch *prefetch,
 	pthread_mutex_unlock(&prefetch->lock);
 	if (item->rc < 0)
 		return error_set(item->rc, "%s", item->message);
-	return resolve_names(model, item->edges, item->edge_count, ids);
+	return resolve_names(model, item->edges, item->edge_count, ids,
+			     names);
 }
 
 /* Moves each selected edge and its listed trunks into `out`. */
 static void take_results(const struct desired_model *model, char **ids,
-			 struct fetch_item **by_edge, struct live_state *out)
+			 char **names, struct fetch_item **by_edge,
+			 struct live_state *out)
 {
 	size_t i, n = 0;
 
@@ -431,7 +501,13 @@ static void take_results(const struct desired_model *model, char **ids,
 			continue;
 		input->desired = &model->edges[i];
 		input->edge_id = out->edge_ids[n] = ids[i];
-		input->edge_name = model->edges[i].edge.name;
+		/* The org's name when listed: the manifest's may be
+		 * absent, or differ in case. */
+		out->edge_names[n] = names[i];
+		names[i] = NULL;
+		input->edge_name = out->edge_names[n]
+					   ? out->edge_names[n]
+					   : model->edges[i].edge.name;
 		input->live = out->trunks[n] = item->trunks;
 		input->live_count = item->trunk_count;
 		if (item->fingerprint[0]) {
@@ -469,19 +545,24 @@ int live_prefetch_finish(struct live_prefetch *prefetch,
 			 struct live_state *out)
 {
 	char **ids = calloc(model->edge_count + 1, sizeof(char *));
+	char **names = calloc(model->edge_count + 1, sizeof(char *));
 	struct fetch_item **by_edge = NULL;
 	size_t i;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if (!ids)
+	if (!ids || !names) {
+		free(ids);
+		free(names);
 		return error_set(TRUNKCTL_ENOMEM, "out of memory");
-	if ((rc = resolve_with_listing(prefetch, model, ids)) < 0)
+	}
+	if ((rc = resolve_with_listing(prefetch, model, ids, names)) < 0)
 		goto done;
 	for (i = 0; i < model->edge_count && rc == 0; i++)
 		if (!ids[i] && !(ids[i] = strdup(model->edges[i].edge.id)))
 			rc = error_set(TRUNKCTL_ENOMEM, "out of memory");
-	if (rc < 0 || (rc = check_targets(model, ids, &prefetch->options)) < 0)
+	if (rc < 0 || (rc = check_targets(model, ids, names,
+						   &prefetch->options)) < 0)
 		goto done;
 	if (!(by_edge = items_by_edge(prefetch, model->edge_count))) {
 		rc = error_set(TRUNKCTL_ENOMEM, "out of memory");
@@ -491,7 +572,7 @@ int live_prefetch_finish(struct live_prefetch *prefetch,
 	/* Queue the selected edges that the load did not queue: those
 	 * declared by name, and all of them without a prefetch. */
 	for (i = 0; i < model->edge_count; i++) {
-		if (!edge_selected(&model->edges[i], ids[i],
+		if (!edge_selected(&model->edges[i], ids[i], names[i],
 				   &prefetch->options)) {
 			by_edge[i] = NULL;
 			continue;
@@ -510,12 +591,15 @@ int live_prefetch_finish(struct live_prefetch *prefetch,
 	}
 	if ((rc = state_alloc(out, model->edge_count)) < 0)
 		goto done;
-	take_results(model, ids, by_edge, out);
+	take_results(model, ids, names, by_edge, out);
 
 done:
-	for (i = 0; i < model->edge_count; i++)
+	for (i = 0; i < model->edge_count; i++) {
 		free(ids[i]);
+		free(names[i]);
+	}
 	free(ids);
+	free(names);
 	free(by_edge);
 	return rc;
 }

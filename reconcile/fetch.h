@@ -28,6 +28,8 @@ struct live_state {
 	struct plan_edge_input *edges;
 	size_t edge_count;
 	char **edge_ids;             /* owned copies behind edges[i].edge_id */
+	char **edge_names;           /* owned names from the edge listing,
+					behind edges[i].edge_name, or NULL */
 	struct live_trunk **trunks;  /* owned arrays behind edges[i].live */
 	char (*fingerprints)[65];    /* behind edges[i].fingerprint */
 };
