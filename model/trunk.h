@@ -29,7 +29,7 @@ enum keepalive_protocol {
 	KEEPALIVE_OPTIONS,
 };
 
-/* What a manifest asks for. */
+/* The state a manifest requests for a trunk. */
 enum trunk_state {
 	TRUNK_STATE_ACTIVE = 0,
 	TRUNK_STATE_INACTIVE,
@@ -61,7 +61,7 @@ struct trunk_spec {
 	int rtp_timeout;           /* seconds */
 };
 
-/* Where a value was declared, for messages. `file` is borrowed. */
+/* The place a value was declared, for messages. `file` is borrowed. */
 struct source_location {
 	const char *file;
 	int line;
@@ -138,7 +138,7 @@ int trunk_spec_digest(const struct trunk_spec *spec, char hex[65]);
 
 /*
  * Decodes a Trunk entity of the API into `out`. Missing optional fields
- * take the contract's defaults; a missing name or id, or a field of the
+ * take the contract's defaults. A missing name or id, or a field of the
  * wrong type, is TRUNKCTL_EINVALID with a message naming the field.
  */
 int live_trunk_from_json(const cJSON *json, struct live_trunk *out);

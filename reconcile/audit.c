@@ -192,13 +192,6 @@ int audit_log_open(const char *path, const char *run_id,
 	return 0;
 }
 
-static bool add_text(cJSON *object, const char *key, const char *value)
-{
-	if (!value)
-		return cJSON_AddNullToObject(object, key) != NULL;
-	return cJSON_AddStringToObject(object, key, value) != NULL;
-}
-
 static bool add_count(cJSON *object, const char *key, double value)
 {
 	if (value < 0)
@@ -234,23 +227,23 @@ static cJSON *record_to_json(const struct audit_log *log,
 	if (r->request_body &&
 	    sha256_hex(r->request_body, r->request_len, digest) == 0)
 		request = digest;
-	ok = json && source && add_text(json, "time", time) &&
-	     add_text(json, "runId", log->run_id) &&
+	ok = json && source && json_add_text(json, "time", time) &&
+	     json_add_text(json, "runId", log->run_id) &&
 	     cJSON_AddItemToObject(json, "source", source);
 	if (!ok) {
 		cJSON_Delete(source);
 		goto fail;
 	}
-	ok = add_text(json, "edge", r->edge) &&
-	     add_text(json, "trunk", r->trunk) &&
-	     add_text(json, "trunkId", r->trunk_id) &&
-	     add_text(json, "action", r->action) &&
-	     add_text(json, "outcome", r->outcome) &&
+	ok = json_add_text(json, "edge", r->edge) &&
+	     json_add_text(json, "trunk", r->trunk) &&
+	     json_add_text(json, "trunkId", r->trunk_id) &&
+	     json_add_text(json, "action", r->action) &&
+	     json_add_text(json, "outcome", r->outcome) &&
 	     add_count(json, "httpStatus", r->http_status) &&
 	     add_count(json, "attempts", r->attempts) &&
 	     add_count(json, "latencyMs", (double)r->latency_ms) &&
-	     add_text(json, "correlationId", r->correlation_id) &&
-	     add_text(json, "requestSha256", request);
+	     json_add_text(json, "correlationId", r->correlation_id) &&
+	     json_add_text(json, "requestSha256", request);
 	if (ok && r->totals) {
 		totals = totals_to_json(r->totals);
 		ok = totals && cJSON_AddItemToObject(json, "totals", totals);
@@ -274,7 +267,7 @@ static int seal_line(cJSON *json, const char *prev, char hash[65],
 	int rc;
 
 	*line = NULL;
-	if (!add_text(json, "prev", prev))
+	if (!json_add_text(json, "prev", prev))
 		return error_set(TRUNKCTL_ENOMEM, "out of memory");
 	text = cJSON_PrintUnformatted(json);
 	if (!text)
@@ -283,7 +276,7 @@ static int seal_line(cJSON *json, const char *prev, char hash[65],
 	free(text);
 	if (rc < 0)
 		return rc;
-	if (!add_text(json, "hash", hash))
+	if (!json_add_text(json, "hash", hash))
 		return error_set(TRUNKCTL_ENOMEM, "out of memory");
 	text = cJSON_PrintUnformatted(json);
 	if (!text)

@@ -31,30 +31,15 @@ int callback_delivery_id_new(char out[37])
 	return 0;
 }
 
-static bool add_text(cJSON *object, const char *key, const char *value)
-{
-	if (!value)
-		return cJSON_AddNullToObject(object, key) != NULL;
-	return cJSON_AddStringToObject(object, key, value) != NULL;
-}
-
 static cJSON *pair(const char *k1, const char *v1, const char *k2,
 		   const char *v2)
 {
 	cJSON *json = cJSON_CreateObject();
 
-	if (json && add_text(json, k1, v1) && add_text(json, k2, v2))
+	if (json && json_add_text(json, k1, v1) && json_add_text(json, k2, v2))
 		return json;
 	cJSON_Delete(json);
 	return NULL;
-}
-
-static bool attach(cJSON *object, const char *key, cJSON *item)
-{
-	if (item && cJSON_AddItemToObject(object, key, item))
-		return true;
-	cJSON_Delete(item);
-	return false;
 }
 
 static cJSON *outcomes_to_json(const struct callback_event *event)
@@ -97,18 +82,18 @@ int callback_body_build(const struct callback_event *event, char **body,
 		return rc;
 	}
 	format_time_ms(event->time_ms ? event->time_ms : clock_now_ms(), time);
-	ok = add_text(json, "event",
+	ok = json_add_text(json, "event",
 		      event->event ? event->event : "trunk.reconciled") &&
-	     add_text(json, "deliveryId", delivery_id) &&
-	     add_text(json, "timestamp", time) &&
-	     add_text(json, "runId", event->run_id) &&
-	     attach(json, "source", plan_source_to_json(
+	     json_add_text(json, "deliveryId", delivery_id) &&
+	     json_add_text(json, "timestamp", time) &&
+	     json_add_text(json, "runId", event->run_id) &&
+	     json_attach(json, "source", plan_source_to_json(
 			     event->source ? event->source : &no_source)) &&
-	     attach(json, "edge", pair("id", event->edge_id, "name",
+	     json_attach(json, "edge", pair("id", event->edge_id, "name",
 				       event->edge_name)) &&
-	     attach(json, "trunk", pair("name", event->trunk_name, "id",
+	     json_attach(json, "trunk", pair("name", event->trunk_name, "id",
 					event->trunk_id)) &&
-	     attach(json, "actions", outcomes_to_json(event));
+	     json_attach(json, "actions", outcomes_to_json(event));
 	if (ok)
 		*body = cJSON_PrintUnformatted(json);
 	cJSON_Delete(json);

@@ -240,12 +240,6 @@ int drift_render_markdown(const struct drift_report *report, char **out)
 	return textbuf_detach(&buf, out);
 }
 
-static bool add_text(cJSON *object, const char *key, const char *value)
-{
-	return value ? cJSON_AddStringToObject(object, key, value) != NULL
-		     : cJSON_AddNullToObject(object, key) != NULL;
-}
-
 static cJSON *trunk_to_json(const struct drift_trunk *t)
 {
 	cJSON *json = cJSON_CreateObject();
@@ -262,15 +256,15 @@ static cJSON *trunk_to_json(const struct drift_trunk *t)
 	for (i = 0; ok && i < t->change_count; i++) {
 		item = cJSON_CreateObject();
 		ok = cJSON_AddItemToArray(changes, item) &&
-		     add_text(item, "field", t->changes[i].field) &&
-		     add_text(item, "live", t->changes[i].before) &&
-		     add_text(item, "desired", t->changes[i].after);
+		     json_add_text(item, "field", t->changes[i].field) &&
+		     json_add_text(item, "live", t->changes[i].before) &&
+		     json_add_text(item, "desired", t->changes[i].after);
 	}
-	ok = ok && add_text(json, "name", t->name) &&
-	     add_text(json, "id", t->id) &&
+	ok = ok && json_add_text(json, "name", t->name) &&
+	     json_add_text(json, "id", t->id) &&
 	     cJSON_AddBoolToObject(json, "declared", t->declared) &&
-	     add_text(json, "state", trunk_state_name(t->state)) &&
-	     add_text(json, "status", t->status == TRUNK_STATUS_UNKNOWN
+	     json_add_text(json, "state", trunk_state_name(t->state)) &&
+	     json_add_text(json, "status", t->status == TRUNK_STATUS_UNKNOWN
 					      ? NULL
 					      : trunk_status_name(t->status));
 	if (!ok) {
@@ -295,19 +289,19 @@ static cJSON *edge_to_json(const struct drift_edge *edge)
 	for (i = 0; ok && i < edge->unmanaged_count; i++) {
 		item = cJSON_CreateObject();
 		ok = cJSON_AddItemToArray(unmanaged, item) &&
-		     add_text(item, "id", edge->unmanaged[i].id) &&
-		     add_text(item, "name", edge->unmanaged[i].name) &&
-		     add_text(item, "status", trunk_status_name(
+		     json_add_text(item, "id", edge->unmanaged[i].id) &&
+		     json_add_text(item, "name", edge->unmanaged[i].name) &&
+		     json_add_text(item, "status", trunk_status_name(
 						      edge->unmanaged[i].status));
 	}
-	ok = ok && add_text(json, "id", edge->id) &&
-	     add_text(json, "name", edge->name) &&
+	ok = ok && json_add_text(json, "id", edge->id) &&
+	     json_add_text(json, "name", edge->name) &&
 	     cJSON_AddBoolToObject(json, "prune", edge->prune) &&
 	     cJSON_AddNumberToObject(json, "liveTrunks",
 				     (double)edge->live_count) &&
 	     cJSON_AddItemToObject(json, "drifted", trunks) &&
 	     cJSON_AddItemToObject(json, "unmanaged", unmanaged) &&
-	     add_text(json, "error", edge->error);
+	     json_add_text(json, "error", edge->error);
 	if (!ok) {
 		if (!cJSON_GetObjectItemCaseSensitive(json, "drifted"))
 			cJSON_Delete(trunks);
@@ -347,17 +341,6 @@ static cJSON *counts_to_json(const struct drift_report *report)
 	return json;
 }
 
-static bool attach(cJSON *object, const char *key, cJSON *item)
-{
-	if (!item)
-		return false;
-	if (!cJSON_AddItemToObject(object, key, item)) {
-		cJSON_Delete(item);
-		return false;
-	}
-	return true;
-}
-
 int drift_render_json(const struct drift_report *report, bool pretty,
 		      char **out)
 {
@@ -377,11 +360,11 @@ int drift_render_json(const struct drift_report *report, bool pretty,
 	ok = ok &&
 	     cJSON_AddNumberToObject(json, "formatVersion",
 				     DRIFT_FORMAT_VERSION) &&
-	     add_text(json, "checkedAt", when) &&
-	     attach(json, "source", plan_source_to_json(&report->source)) &&
+	     json_add_text(json, "checkedAt", when) &&
+	     json_attach(json, "source", plan_source_to_json(&report->source)) &&
 	     cJSON_AddBoolToObject(json, "inSync",
 				   c.drifted == 0 && c.failed_edges == 0) &&
-	     attach(json, "summary", counts_to_json(report));
+	     json_attach(json, "summary", counts_to_json(report));
 	if (ok) {
 		ok = cJSON_AddItemToObject(json, "edges", edges);
 		edges = ok ? NULL : edges;

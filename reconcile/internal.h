@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include <cjson/cJSON.h>
+
 /* A NUL-terminated text that grows as it is appended to. */
 struct textbuf {
 	char *data;
@@ -36,6 +38,14 @@ void textbuf_put_label_value(struct textbuf *buf, const char *value);
  * the buffer. Returns 0, or the buffer's recorded error.
  */
 int textbuf_detach(struct textbuf *buf, char **out);
+
+/* Adds `value` as a string member, or null when it is NULL. Returns
+ * false when out of memory. */
+bool json_add_text(cJSON *object, const char *key, const char *value);
+
+/* Adds `item` as a member, taking it over: it is deleted when it cannot
+ * be added. A NULL item (a failed build) returns false. */
+bool json_attach(cJSON *object, const char *key, cJSON *item);
 
 /* Milliseconds since the Unix epoch, from CLOCK_REALTIME. */
 long long clock_now_ms(void);

@@ -245,12 +245,6 @@ int manifest_diff_render_markdown(const struct manifest_diff *diff,
 	return textbuf_detach(&buf, out);
 }
 
-static bool add_text(cJSON *object, const char *key, const char *value)
-{
-	return value ? cJSON_AddStringToObject(object, key, value) != NULL
-		     : cJSON_AddNullToObject(object, key) != NULL;
-}
-
 static cJSON *changes_to_json(const struct field_change *changes,
 			      size_t count)
 {
@@ -262,9 +256,9 @@ static cJSON *changes_to_json(const struct field_change *changes,
 	for (i = 0; ok && i < count; i++) {
 		item = cJSON_CreateObject();
 		ok = cJSON_AddItemToArray(list, item) &&
-		     add_text(item, "field", changes[i].field) &&
-		     add_text(item, "before", changes[i].before) &&
-		     add_text(item, "after", changes[i].after);
+		     json_add_text(item, "field", changes[i].field) &&
+		     json_add_text(item, "before", changes[i].before) &&
+		     json_add_text(item, "after", changes[i].after);
 	}
 	if (!ok) {
 		cJSON_Delete(list);
@@ -273,28 +267,17 @@ static cJSON *changes_to_json(const struct field_change *changes,
 	return list;
 }
 
-static bool attach(cJSON *object, const char *key, cJSON *item)
-{
-	if (!item)
-		return false;
-	if (!cJSON_AddItemToObject(object, key, item)) {
-		cJSON_Delete(item);
-		return false;
-	}
-	return true;
-}
-
 static cJSON *trunk_to_json(const struct manifest_trunk_change *t)
 {
 	cJSON *json = cJSON_CreateObject();
 	bool ok;
 
 	ok = json &&
-	     add_text(json, "change", manifest_change_kind_name(t->kind)) &&
-	     add_text(json, "name", t->name) &&
-	     add_text(json, "state", trunk_state_name(t->state)) &&
-	     add_text(json, "source", t->where) &&
-	     attach(json, "fields", changes_to_json(t->changes,
+	     json_add_text(json, "change", manifest_change_kind_name(t->kind)) &&
+	     json_add_text(json, "name", t->name) &&
+	     json_add_text(json, "state", trunk_state_name(t->state)) &&
+	     json_add_text(json, "source", t->where) &&
+	     json_attach(json, "fields", changes_to_json(t->changes,
 						    t->change_count));
 	if (!ok) {
 		cJSON_Delete(json);
@@ -313,14 +296,14 @@ static cJSON *edge_to_json(const struct manifest_edge_change *e)
 	for (i = 0; ok && i < e->trunk_count; i++)
 		ok = cJSON_AddItemToArray(trunks, trunk_to_json(&e->trunks[i]));
 	ok = ok &&
-	     add_text(json, "change", manifest_change_kind_name(e->kind)) &&
-	     add_text(json, "id", e->id) && add_text(json, "name", e->name) &&
+	     json_add_text(json, "change", manifest_change_kind_name(e->kind)) &&
+	     json_add_text(json, "id", e->id) && json_add_text(json, "name", e->name) &&
 	     cJSON_AddBoolToObject(json, "prune", e->prune) &&
-	     add_text(json, "source", e->where) &&
-	     attach(json, "fields", changes_to_json(e->changes,
+	     json_add_text(json, "source", e->where) &&
+	     json_attach(json, "fields", changes_to_json(e->changes,
 						    e->change_count));
 	if (ok)
-		return attach(json, "trunks", trunks) ? json
+		return json_attach(json, "trunks", trunks) ? json
 						      : (cJSON_Delete(json),
 							 NULL);
 	cJSON_Delete(trunks);
@@ -365,15 +348,15 @@ static cJSON *diff_to_json(const struct manifest_diff *diff)
 
 	for (i = 0; ok && i < diff->edge_count; i++)
 		ok = cJSON_AddItemToArray(edges, edge_to_json(&diff->edges[i]));
-	ok = ok && add_text(json, "baseRef", r->base_ref) &&
-	     add_text(json, "baseCommit", r->base_commit) &&
-	     add_text(json, "mergeBase", r->merge_base) &&
-	     add_text(json, "headRef", r->head_ref) &&
-	     add_text(json, "headCommit", r->head_commit) &&
-	     add_text(json, "path", r->path) &&
-	     add_text(json, "unavailable", diff->unavailable) &&
-	     attach(json, "summary", summary_to_json(diff));
-	if (ok && attach(json, "edges", edges))
+	ok = ok && json_add_text(json, "baseRef", r->base_ref) &&
+	     json_add_text(json, "baseCommit", r->base_commit) &&
+	     json_add_text(json, "mergeBase", r->merge_base) &&
+	     json_add_text(json, "headRef", r->head_ref) &&
+	     json_add_text(json, "headCommit", r->head_commit) &&
+	     json_add_text(json, "path", r->path) &&
+	     json_add_text(json, "unavailable", diff->unavailable) &&
+	     json_attach(json, "summary", summary_to_json(diff));
+	if (ok && json_attach(json, "edges", edges))
 		return json;
 	if (!ok)
 		cJSON_Delete(edges);
@@ -393,9 +376,9 @@ int manifest_diff_add_to_plan_json(const struct manifest_diff *diff,
 		return error_set(TRUNKCTL_EINVALID, "the plan's JSON does not "
 				 "parse");
 	cJSON_DeleteItemFromObjectCaseSensitive(json, "planSha256");
-	if (!attach(json, "manifestChanges", diff_to_json(diff)) ||
+	if (!json_attach(json, "manifestChanges", diff_to_json(diff)) ||
 	    plan_body_digest(json, digest) < 0 ||
-	    !add_text(json, "planSha256", digest) ||
+	    !json_add_text(json, "planSha256", digest) ||
 	    !(*out = cJSON_Print(json)))
 		rc = error_set(TRUNKCTL_ENOMEM, "out of memory");
 	cJSON_Delete(json);

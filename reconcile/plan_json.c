@@ -117,14 +117,6 @@ int plan_check_fingerprints(const struct plan *plan,
 	return 0;
 }
 
-/* Adds a string, or null for NULL; returns false when out of memory. */
-static bool add_text(cJSON *object, const char *key, const char *value)
-{
-	if (!value)
-		return cJSON_AddNullToObject(object, key) != NULL;
-	return cJSON_AddStringToObject(object, key, value) != NULL;
-}
-
 cJSON *plan_source_to_json(const struct plan_source *source)
 {
 	cJSON *json = cJSON_CreateObject();
@@ -133,12 +125,12 @@ cJSON *plan_source_to_json(const struct plan_source *source)
 	if (!json)
 		return NULL;
 	if (source->repo)
-		ok = add_text(json, "repo", source->repo) &&
-		     add_text(json, "ref", source->ref) &&
-		     add_text(json, "commit", source->commit) &&
+		ok = json_add_text(json, "repo", source->repo) &&
+		     json_add_text(json, "ref", source->ref) &&
+		     json_add_text(json, "commit", source->commit) &&
 		     cJSON_AddBoolToObject(json, "dirty", source->dirty);
 	else
-		ok = add_text(json, "path", source->path);
+		ok = json_add_text(json, "path", source->path);
 	if (!ok) {
 		cJSON_Delete(json);
 		return NULL;
@@ -155,9 +147,9 @@ static cJSON *unmanaged_to_json(const struct plan_edge *edge)
 	for (i = 0; list && i < edge->unmanaged_count; i++) {
 		item = cJSON_CreateObject();
 		if (!item || !cJSON_AddItemToArray(list, item) ||
-		    !add_text(item, "id", edge->unmanaged[i].id) ||
-		    !add_text(item, "name", edge->unmanaged[i].name) ||
-		    !add_text(item, "status",
+		    !json_add_text(item, "id", edge->unmanaged[i].id) ||
+		    !json_add_text(item, "name", edge->unmanaged[i].name) ||
+		    !json_add_text(item, "status",
 			      trunk_status_name(edge->unmanaged[i].status))) {
 			cJSON_Delete(list);
 			return NULL;
@@ -184,13 +176,13 @@ static cJSON *edge_to_json(const struct plan_edge *edge)
 		cJSON_Delete(json);
 		return NULL;
 	}
-	ok = add_text(json, "id", edge->id) &&
-	     add_text(json, "name", edge->name) &&
+	ok = json_add_text(json, "id", edge->id) &&
+	     json_add_text(json, "name", edge->name) &&
 	     cJSON_AddNumberToObject(json, "maxTrunks", edge->max_trunks) &&
 	     cJSON_AddBoolToObject(json, "prune", edge->prune) &&
 	     cJSON_AddNumberToObject(json, "liveTrunks",
 				     (double)edge->live_count) &&
-	     add_text(json, "fingerprint", edge->fingerprint) &&
+	     json_add_text(json, "fingerprint", edge->fingerprint) &&
 	     cJSON_AddItemToObject(json, "unmanaged", unmanaged);
 	if (!ok)
 		cJSON_Delete(unmanaged);
@@ -200,7 +192,7 @@ static cJSON *edge_to_json(const struct plan_edge *edge)
 		cJSON_Delete(json);
 		return NULL;
 	}
-	if (!add_text(json, "error", edge->error)) {
+	if (!json_add_text(json, "error", edge->error)) {
 		cJSON_Delete(json);
 		return NULL;
 	}
@@ -216,9 +208,9 @@ static cJSON *changes_to_json(const struct plan_action *action)
 	for (i = 0; list && i < action->change_count; i++) {
 		item = cJSON_CreateObject();
 		if (!item || !cJSON_AddItemToArray(list, item) ||
-		    !add_text(item, "field", action->changes[i].field) ||
-		    !add_text(item, "before", action->changes[i].before) ||
-		    !add_text(item, "after", action->changes[i].after)) {
+		    !json_add_text(item, "field", action->changes[i].field) ||
+		    !json_add_text(item, "before", action->changes[i].before) ||
+		    !json_add_text(item, "after", action->changes[i].after)) {
 			cJSON_Delete(list);
 			return NULL;
 		}
@@ -273,10 +265,10 @@ static cJSON *action_to_json(const struct plan *plan,
 		return NULL;
 	}
 	ok = cJSON_AddNumberToObject(json, "id", (double)action->id) &&
-	     add_text(json, "edge", plan->edges[action->edge].id) &&
-	     add_text(json, "kind", plan_action_kind_name(action->kind)) &&
-	     add_text(json, "trunk", action->trunk_name) &&
-	     add_text(json, "trunkId", action->trunk_id);
+	     json_add_text(json, "edge", plan->edges[action->edge].id) &&
+	     json_add_text(json, "kind", plan_action_kind_name(action->kind)) &&
+	     json_add_text(json, "trunk", action->trunk_name) &&
+	     json_add_text(json, "trunkId", action->trunk_id);
 	if (ok && cJSON_AddItemToObject(json, "dependsOn", depends))
 		depends = NULL;
 	else
@@ -285,7 +277,7 @@ static cJSON *action_to_json(const struct plan *plan,
 	     cJSON_AddBoolToObject(json, "outOfService",
 				   action->out_of_service) &&
 	     cJSON_AddBoolToObject(json, "conditional", action->conditional) &&
-	     add_text(json, "liveStatus",
+	     json_add_text(json, "liveStatus",
 		      live ? trunk_status_name(action->live_status) : NULL) &&
 	     (live ? cJSON_AddNumberToObject(json, "liveVersion",
 					     (double)action->live_version)
@@ -324,15 +316,6 @@ static cJSON *summary_to_json(const struct plan *plan)
 	return json;
 }
 
-/* Adds `item` to `object` under `key`, or frees it; false on failure. */
-static bool attach(cJSON *object, const char *key, cJSON *item)
-{
-	if (item && cJSON_AddItemToObject(object, key, item))
-		return true;
-	cJSON_Delete(item);
-	return false;
-}
-
 static bool attach_list(cJSON *object, const char *key, const struct plan *plan,
 			bool edges)
 {
@@ -349,7 +332,7 @@ static bool attach_list(cJSON *object, const char *key, const struct plan *plan,
 			return false;
 		}
 	}
-	return attach(object, key, list);
+	return json_attach(object, key, list);
 }
 
 /* SHA-256 of the unformatted document without its planSha256 member. */
@@ -376,14 +359,14 @@ cJSON *plan_to_json(const struct plan *plan)
 	format_time_ms(plan->created_ms, created);
 	ok = cJSON_AddNumberToObject(json, "formatVersion",
 				     PLAN_FORMAT_VERSION) &&
-	     add_text(json, "toolVersion", TRUNKCTL_VERSION) &&
-	     add_text(json, "createdAt", created) &&
-	     attach(json, "source", plan_source_to_json(&plan->source)) &&
+	     json_add_text(json, "toolVersion", TRUNKCTL_VERSION) &&
+	     json_add_text(json, "createdAt", created) &&
+	     json_attach(json, "source", plan_source_to_json(&plan->source)) &&
 	     attach_list(json, "edges", plan, true) &&
 	     attach_list(json, "actions", plan, false) &&
-	     attach(json, "summary", summary_to_json(plan));
+	     json_attach(json, "summary", summary_to_json(plan));
 	if (!ok || plan_body_digest(json, digest) < 0 ||
-	    !add_text(json, "planSha256", digest))
+	    !json_add_text(json, "planSha256", digest))
 		goto fail;
 	return json;
 

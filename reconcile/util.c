@@ -68,6 +68,21 @@ void textbuf_printf(struct textbuf *buf, const char *fmt, ...)
 	buf->len += (size_t)len;
 }
 
+bool json_add_text(cJSON *object, const char *key, const char *value)
+{
+	if (!value)
+		return cJSON_AddNullToObject(object, key) != NULL;
+	return cJSON_AddStringToObject(object, key, value) != NULL;
+}
+
+bool json_attach(cJSON *object, const char *key, cJSON *item)
+{
+	if (item && cJSON_AddItemToObject(object, key, item))
+		return true;
+	cJSON_Delete(item);
+	return false;
+}
+
 void textbuf_put_label_value(struct textbuf *buf, const char *value)
 {
 	for (; *value; value++) {
