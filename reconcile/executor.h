@@ -7,7 +7,7 @@
  * action skips its dependants, transitively, and nothing else.
  *
  * Waiting between the steps of an action (verify polls, the lookups
- * after a lost create answer) is a timer, not a sleeping worker, so a
+ * after a lost create response) is a timer, not a sleeping worker, so a
  * worker is free for other actions meanwhile. The API client's own
  * retry backoff does sleep in the worker that made the call.
  */
@@ -64,7 +64,7 @@ enum action_outcome {
 
 const char *action_outcome_name(enum action_outcome outcome);
 
-/* What one action did: totals over every request it made. */
+/* The result of one action, with totals over every request it made. */
 struct action_result {
 	enum action_outcome outcome;
 	const char *trunk_id;     /* NULL when no trunk exists */
