@@ -44,7 +44,7 @@ struct manifest_loader *manifest_loader_new(void);
 void manifest_loader_free(struct manifest_loader *loader);
 
 /*
- * A function that sees each edge as soon as its document is read, while
+ * A function called with each edge as soon as its document is read, while
  * the loader has recorded no error; `index` is the edge's position in
  * the model that finish() returns. The edge is valid only during the
  * call. It runs on the loader's thread and must not call the loader.

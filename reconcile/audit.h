@@ -58,7 +58,7 @@ struct audit_log;
  * Opens (or creates, mode 0600) the log at `path` for appending lines of
  * run `run_id` from `source`. An existing log must end with a whole line
  * whose hash is right. Otherwise the result is TRUNKCTL_EINVALID with a
- * message that tells the user to run `trunkctl audit verify`. The strings
+ * message asking the user to run `trunkctl audit verify`. The strings
  * are copied.
  */
 int audit_log_open(const char *path, const char *run_id,

@@ -145,28 +145,15 @@ int drift_render_text(const struct drift_report *report, char **out)
 	return textbuf_detach(&buf, out);
 }
 
-/* Appends `text` escaped for a Markdown table cell. */
-static void md_escape(struct textbuf *buf, const char *text)
-{
-	for (; *text; text++) {
-		if (*text == '\n')
-			textbuf_puts(buf, "<br>");
-		else if (strchr("\\`*_[]<>|#~&", *text))
-			textbuf_printf(buf, "\\%c", *text);
-		else
-			textbuf_append(buf, text, 1);
-	}
-}
-
 static void md_trunk(struct textbuf *buf, const struct drift_trunk *t)
 {
 	struct textbuf cell = TEXTBUF_INIT;
 	size_t i;
 
 	textbuf_printf(buf, "| %c | ", symbol(t));
-	md_escape(buf, t->name);
+	textbuf_put_markdown(buf, t->name);
 	textbuf_puts(buf, " | ");
-	md_escape(buf, t->id ? t->id : "-");
+	textbuf_put_markdown(buf, t->id ? t->id : "-");
 	textbuf_printf(buf, " | %s | ", trunk_status_name(t->status));
 	describe(&cell, t);
 	for (i = 0; i < t->change_count; i++)
@@ -175,7 +162,7 @@ static void md_trunk(struct textbuf *buf, const struct drift_trunk *t)
 	if (cell.error)
 		buf->error = cell.error;
 	else
-		md_escape(buf, cell.data);
+		textbuf_put_markdown(buf, cell.data);
 	textbuf_release(&cell);
 	textbuf_puts(buf, " |\n");
 }
@@ -189,13 +176,13 @@ static void md_edge(struct textbuf *buf, const struct drift_edge *edge)
 	    edge->unmanaged_count == 0)
 		return;
 	textbuf_puts(buf, "### Edge ");
-	md_escape(buf, edge_title(edge));
+	textbuf_put_markdown(buf, edge_title(edge));
 	textbuf_puts(buf, " (");
-	md_escape(buf, edge->id);
+	textbuf_put_markdown(buf, edge->id);
 	textbuf_puts(buf, ")\n\n");
 	if (edge->error) {
 		textbuf_puts(buf, "**error:** ");
-		md_escape(buf, edge->error);
+		textbuf_put_markdown(buf, edge->error);
 		textbuf_puts(buf, "\n\n");
 	}
 	if (edge->trunk_count > 0)
@@ -212,9 +199,9 @@ static void md_edge(struct textbuf *buf, const struct drift_edge *edge)
 	for (i = 0; i < edge->unmanaged_count; i++) {
 		u = &edge->unmanaged[i];
 		textbuf_puts(buf, "- ");
-		md_escape(buf, u->name);
+		textbuf_put_markdown(buf, u->name);
 		textbuf_puts(buf, " (id ");
-		md_escape(buf, u->id);
+		textbuf_put_markdown(buf, u->id);
 		textbuf_printf(buf, ", %s)\n", trunk_status_name(u->status));
 	}
 	if (edge->unmanaged_count > 0)
@@ -232,7 +219,7 @@ int drift_render_markdown(const struct drift_report *report, char **out)
 	if (line.len > 0 && line.data[line.len - 1] == '\n')
 		line.data[--line.len] = '\0';
 	if (line.data)
-		md_escape(&buf, line.data);
+		textbuf_put_markdown(&buf, line.data);
 	textbuf_release(&line);
 	textbuf_puts(&buf, "**\n\n");
 	for (i = 0; i < report->edge_count; i++)

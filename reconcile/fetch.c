@@ -52,7 +52,7 @@ static int state_alloc(struct live_state *state, size_t count)
 }
 
 /*
- * Sets names[i] of each edge declared by id that the listing knows, and
+ * Sets `*name` of an edge declared by id to its name in the listing, and
  * warns when the manifest gives that edge another name.
  */
 static int name_id_edge(const struct desired_edge *edge,

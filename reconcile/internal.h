@@ -29,6 +29,10 @@ void textbuf_printf(struct textbuf *buf, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void textbuf_release(struct textbuf *buf);
 
+/* Appends `text` escaped for a Markdown table cell: Markdown punctuation
+ * gets a backslash and a line break becomes <br>. */
+void textbuf_put_markdown(struct textbuf *buf, const char *text);
+
 /* Appends a Prometheus label value escaped as the text exposition format
  * requires: backslash, double quote and line feed. */
 void textbuf_put_label_value(struct textbuf *buf, const char *value);

@@ -136,20 +136,6 @@ int manifest_diff_render_text(const struct manifest_diff *diff, char **out)
 	return textbuf_detach(&buf, out);
 }
 
-/* Appends `text` escaped for Markdown: punctuation gets a backslash and
- * a line break becomes <br>. */
-static void md_escape(struct textbuf *buf, const char *text)
-{
-	for (; *text; text++) {
-		if (*text == '\n')
-			textbuf_puts(buf, "<br>");
-		else if (strchr("\\`*_[]<>|#~&", *text))
-			textbuf_printf(buf, "\\%c", *text);
-		else
-			textbuf_append(buf, text, 1);
-	}
-}
-
 /* One table row; `trunk` NULL for the edge's own row. */
 static void md_row(struct textbuf *buf, const struct manifest_edge_change *e,
 		   const struct manifest_trunk_change *trunk)
@@ -158,10 +144,10 @@ static void md_row(struct textbuf *buf, const struct manifest_edge_change *e,
 	size_t i;
 
 	textbuf_puts(buf, "| ");
-	md_escape(buf, edge_title(e));
+	textbuf_put_markdown(buf, edge_title(e));
 	textbuf_puts(buf, " | ");
 	if (trunk) {
-		md_escape(buf, trunk->name);
+		textbuf_put_markdown(buf, trunk->name);
 		textbuf_printf(buf, " | %c %s | ", symbols[trunk->kind],
 			       manifest_change_kind_name(trunk->kind));
 		trunk_details(&cell, e, trunk, "\n");
@@ -177,7 +163,7 @@ static void md_row(struct textbuf *buf, const struct manifest_edge_change *e,
 			textbuf_puts(&cell, removal_note(e));
 	}
 	if (cell.len > 0)
-		md_escape(buf, cell.data);
+		textbuf_put_markdown(buf, cell.data);
 	if (cell.error)
 		buf->error = cell.error;
 	textbuf_release(&cell);
@@ -213,7 +199,7 @@ int manifest_diff_render_markdown(const struct manifest_diff *diff,
 	textbuf_puts(&buf, ".\n\n");
 	if (diff->unavailable) {
 		textbuf_puts(&buf, "**Not available:** ");
-		md_escape(&buf, diff->unavailable);
+		textbuf_put_markdown(&buf, diff->unavailable);
 		textbuf_puts(&buf, "\n\n");
 		return textbuf_detach(&buf, out);
 	}

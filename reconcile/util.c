@@ -83,6 +83,18 @@ bool json_attach(cJSON *object, const char *key, cJSON *item)
 	return false;
 }
 
+void textbuf_put_markdown(struct textbuf *buf, const char *text)
+{
+	for (; *text; text++) {
+		if (*text == '\n')
+			textbuf_puts(buf, "<br>");
+		else if (strchr("\\`*_[]<>|#~&", *text))
+			textbuf_printf(buf, "\\%c", *text);
+		else
+			textbuf_append(buf, text, 1);
+	}
+}
+
 void textbuf_put_label_value(struct textbuf *buf, const char *value)
 {
 	for (; *value; value++) {
