@@ -196,6 +196,9 @@ int cmd_plan(int argc, char **argv, const struct global_options *global)
 		status = rc > 0 ? EXIT_OK : EXIT_FAILURE_;
 		goto done;
 	}
+	/* Only the JSON form contains the fingerprints, which hash every
+	 * live trunk. */
+	cmd.planning.fingerprints = cmd.out || strcmp(cmd.format, "json") == 0;
 	if (planning_run(global, &cmd.planning, &run) < 0)
 		goto done;
 	if (cmd.base_ref &&

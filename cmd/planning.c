@@ -117,6 +117,7 @@ int planning_run(const struct global_options *global,
 	struct fetch_options fetch = {
 		.targets = options->targets,
 		.target_count = options->target_count,
+		.fingerprints = options->fingerprints,
 	};
 	struct live_prefetch *prefetch = NULL;
 	struct plan_options plan_options;
@@ -154,6 +155,7 @@ int planning_run(const struct global_options *global,
 	plan_options.targets = options->targets;
 	plan_options.target_count = options->target_count;
 	plan_options.source = run->manifests.source;
+	plan_options.fingerprints = options->fingerprints;
 	rc = plan_build(run->live.edges, run->live.edge_count, &plan_options,
 			&run->plan);
 	if (rc < 0)

@@ -17,6 +17,7 @@ struct planning_options {
 	size_t target_count;
 	long max_deletes;
 	long max_unavailable;
+	bool fingerprints;           /* the plan is printed as JSON or saved */
 };
 
 /* Everything a planned run holds; release with planning_release(). */

@@ -133,6 +133,14 @@ cJSON *trunk_spec_to_payload(const struct trunk_spec *spec, long version);
 /* Prints the canonical payload (no version); the caller frees it. */
 char *trunk_spec_canonical_json(const struct trunk_spec *spec);
 
+/*
+ * Appends the canonical payload to the NUL-terminated `*length` bytes at
+ * `*data`, of `*size` allocated, growing them with realloc. On failure
+ * `*length` is unchanged and TRUNKCTL_ENOMEM is returned.
+ */
+int trunk_spec_canonical_append(const struct trunk_spec *spec, char **data,
+				size_t *length, size_t *size);
+
 /* SHA-256 of the canonical payload, as 64 lower-case hex digits + NUL. */
 int trunk_spec_digest(const struct trunk_spec *spec, char hex[65]);
 

@@ -141,32 +141,50 @@ static void put_strings(struct text *t, const char *key,
 	put(t, "]", 1);
 }
 
+static void put_spec(struct text *t, const struct trunk_spec *spec)
+{
+	put(t, "{", 1);
+	put_key(t, "name", true);
+	put_string(t, spec->name);
+	put_key(t, "description", false);
+	put_string(t, spec->description);
+	put_int(t, "maxConcurrentCalls", spec->max_concurrent_calls);
+	put_strings(t, "codecs", spec->codecs, spec->codec_count);
+	put_strings(t, "sipEndpoints", spec->sip_endpoints,
+		    spec->sip_endpoint_count);
+	put_key(t, "natTraversal", false);
+	put_string(t, spec->nat_traversal ? "ENABLED" : "DISABLED");
+	put_int(t, "keepAliveInterval", spec->keepalive_interval);
+	put_key(t, "keepAliveProtocol", false);
+	put_string(t, keepalive_protocol_name(spec->keepalive_protocol));
+	put_int(t, "sipInviteTimeout", spec->sip_invite_timeout);
+	put_int(t, "rtpTimeout", spec->rtp_timeout);
+	put(t, "}", 1);
+}
+
 char *trunk_spec_canonical_json(const struct trunk_spec *spec)
 {
 	struct text t = { 0 };
 
-	put(&t, "{", 1);
-	put_key(&t, "name", true);
-	put_string(&t, spec->name);
-	put_key(&t, "description", false);
-	put_string(&t, spec->description);
-	put_int(&t, "maxConcurrentCalls", spec->max_concurrent_calls);
-	put_strings(&t, "codecs", spec->codecs, spec->codec_count);
-	put_strings(&t, "sipEndpoints", spec->sip_endpoints,
-		    spec->sip_endpoint_count);
-	put_key(&t, "natTraversal", false);
-	put_string(&t, spec->nat_traversal ? "ENABLED" : "DISABLED");
-	put_int(&t, "keepAliveInterval", spec->keepalive_interval);
-	put_key(&t, "keepAliveProtocol", false);
-	put_string(&t, keepalive_protocol_name(spec->keepalive_protocol));
-	put_int(&t, "sipInviteTimeout", spec->sip_invite_timeout);
-	put_int(&t, "rtpTimeout", spec->rtp_timeout);
-	put(&t, "}", 1);
-
+	put_spec(&t, spec);
 	if (t.failed) {
 		free(t.data);
 		error_set(TRUNKCTL_ENOMEM, "out of memory");
 		return NULL;
 	}
 	return t.data;
+}
+
+int trunk_spec_canonical_append(const struct trunk_spec *spec, char **data,
+				size_t *length, size_t *size)
+{
+	struct text t = { *data, *length, *size, false };
+
+	put_spec(&t, spec);
+	*data = t.data;
+	*size = t.size;
+	if (t.failed)
+		return error_set(TRUNKCTL_ENOMEM, "out of memory");
+	*length = t.length;
+	return 0;
 }

@@ -15,11 +15,9 @@ static int invalid(const char *field, const char *expected)
 			 expected);
 }
 
-static int get_string(const cJSON *json, const char *field, bool required,
+static int get_string(const cJSON *item, const char *field, bool required,
 		      char **out)
 {
-	const cJSON *item = cJSON_GetObjectItemCaseSensitive(json, field);
-
 	*out = NULL;
 	if (!item || cJSON_IsNull(item))
 		return required ? error_set(TRUNKCTL_EINVALID,
@@ -32,10 +30,9 @@ static int get_string(const cJSON *json, const char *field, bool required,
 	return *out ? 0 : error_set(TRUNKCTL_ENOMEM, "out of memory");
 }
 
-static int get_long(const cJSON *json, const char *field, long min,
+static int get_long(const cJSON *item, const char *field, long min,
 		    long max, long *out)
 {
-	const cJSON *item = cJSON_GetObjectItemCaseSensitive(json, field);
 	double value;
 
 	if (!item || cJSON_IsNull(item))
@@ -50,19 +47,18 @@ static int get_long(const cJSON *json, const char *field, long min,
 	return 0;
 }
 
-static int get_int(const cJSON *json, const char *field, int *out)
+static int get_int(const cJSON *item, const char *field, int *out)
 {
 	long value = *out;
-	int rc = get_long(json, field, -2147483647L, 2147483647L, &value);
+	int rc = get_long(item, field, -2147483647L, 2147483647L, &value);
 
 	*out = (int)value;
 	return rc;
 }
 
-static int get_strings(const cJSON *json, const char *field, bool upper,
+static int get_strings(const cJSON *item, const char *field, bool upper,
 		       char ***out, size_t *count)
 {
-	const cJSON *item = cJSON_GetObjectItemCaseSensitive(json, field);
 	const cJSON *element;
 	size_t n = 0;
 
@@ -90,11 +86,8 @@ static int get_strings(const cJSON *json, const char *field, bool upper,
 	return 0;
 }
 
-static int get_nat_traversal(const cJSON *json, bool *out)
+static int get_nat_traversal(const cJSON *item, bool *out)
 {
-	const cJSON *item =
-		cJSON_GetObjectItemCaseSensitive(json, "natTraversal");
-
 	if (!item || cJSON_IsNull(item))
 		return 0;
 	if (cJSON_IsBool(item)) {
@@ -114,12 +107,9 @@ static int get_nat_traversal(const cJSON *json, bool *out)
 	return invalid("natTraversal", "ENABLED or DISABLED");
 }
 
-static int get_keepalive_protocol(const cJSON *json,
+static int get_keepalive_protocol(const cJSON *item,
 				  enum keepalive_protocol *out)
 {
-	const cJSON *item =
-		cJSON_GetObjectItemCaseSensitive(json, "keepAliveProtocol");
-
 	if (!item || cJSON_IsNull(item))
 		return 0;
 	if (cJSON_IsString(item) && strcasecmp(item->valuestring, "SIP") == 0)
@@ -132,37 +122,90 @@ static int get_keepalive_protocol(const cJSON *json,
 	return 0;
 }
 
-static int decode_spec(const cJSON *json, struct trunk_spec *spec)
+/* The members of a Trunk that are decoded, in the order they are checked. */
+enum member {
+	M_ID,
+	M_NAME,
+	M_DESCRIPTION,
+	M_MAX_CALLS,
+	M_CODECS,
+	M_SIP_ENDPOINTS,
+	M_NAT_TRAVERSAL,
+	M_KEEPALIVE_INTERVAL,
+	M_KEEPALIVE_PROTOCOL,
+	M_INVITE_TIMEOUT,
+	M_RTP_TIMEOUT,
+	M_VERSION,
+	M_STATUS,
+	M_STATE,
+	M_EDGE,
+	MEMBER_COUNT
+};
+
+static const char *const member_names[MEMBER_COUNT] = {
+	"id", "name", "description", "maxConcurrentCalls", "codecs",
+	"sipEndpoints", "natTraversal", "keepAliveInterval",
+	"keepAliveProtocol", "sipInviteTimeout", "rtpTimeout", "version",
+	"status", "state", "edge",
+};
+
+/*
+ * Sets members[m] to the first member of `json` named member_names[m],
+ * as cJSON_GetObjectItemCaseSensitive() would find it. One pass over the
+ * object replaces a lookup, itself a pass, for each of the 15 members.
+ */
+static void gather(const cJSON *json, const cJSON *members[MEMBER_COUNT])
+{
+	const cJSON *item;
+	int m;
+
+	memset(members, 0, MEMBER_COUNT * sizeof(*members));
+	cJSON_ArrayForEach(item, json) {
+		if (!item->string)
+			continue;
+		for (m = 0; m < MEMBER_COUNT; m++)
+			if (!members[m] && item->string[0] ==
+						   member_names[m][0] &&
+			    strcmp(item->string, member_names[m]) == 0) {
+				members[m] = item;
+				break;
+			}
+	}
+}
+
+static int decode_spec(const cJSON *const *m, struct trunk_spec *spec)
 {
 	int rc;
 
-	if ((rc = get_string(json, "name", true, &spec->name)) < 0 ||
-	    (rc = get_string(json, "description", false,
+	if ((rc = get_string(m[M_NAME], "name", true, &spec->name)) < 0 ||
+	    (rc = get_string(m[M_DESCRIPTION], "description", false,
 			     &spec->description)) < 0 ||
-	    (rc = get_int(json, "maxConcurrentCalls",
+	    (rc = get_int(m[M_MAX_CALLS], "maxConcurrentCalls",
 			  &spec->max_concurrent_calls)) < 0 ||
-	    (rc = get_strings(json, "codecs", true, &spec->codecs,
+	    (rc = get_strings(m[M_CODECS], "codecs", true, &spec->codecs,
 			      &spec->codec_count)) < 0 ||
-	    (rc = get_strings(json, "sipEndpoints", false,
+	    (rc = get_strings(m[M_SIP_ENDPOINTS], "sipEndpoints", false,
 			      &spec->sip_endpoints,
 			      &spec->sip_endpoint_count)) < 0 ||
-	    (rc = get_nat_traversal(json, &spec->nat_traversal)) < 0 ||
-	    (rc = get_int(json, "keepAliveInterval",
+	    (rc = get_nat_traversal(m[M_NAT_TRAVERSAL],
+				    &spec->nat_traversal)) < 0 ||
+	    (rc = get_int(m[M_KEEPALIVE_INTERVAL], "keepAliveInterval",
 			  &spec->keepalive_interval)) < 0 ||
-	    (rc = get_keepalive_protocol(json,
+	    (rc = get_keepalive_protocol(m[M_KEEPALIVE_PROTOCOL],
 					 &spec->keepalive_protocol)) < 0 ||
-	    (rc = get_int(json, "sipInviteTimeout",
+	    (rc = get_int(m[M_INVITE_TIMEOUT], "sipInviteTimeout",
 			  &spec->sip_invite_timeout)) < 0 ||
-	    (rc = get_int(json, "rtpTimeout", &spec->rtp_timeout)) < 0)
+	    (rc = get_int(m[M_RTP_TIMEOUT], "rtpTimeout",
+			  &spec->rtp_timeout)) < 0)
 		return rc;
 	return 0;
 }
 
-static int decode_state(const cJSON *json, struct live_trunk *out)
+static int decode_state(const cJSON *const *m, struct live_trunk *out)
 {
-	const cJSON *status = cJSON_GetObjectItemCaseSensitive(json, "status");
-	const cJSON *state = cJSON_GetObjectItemCaseSensitive(json, "state");
-	const cJSON *edge = cJSON_GetObjectItemCaseSensitive(json, "edge");
+	const cJSON *status = m[M_STATUS];
+	const cJSON *state = m[M_STATE];
+	const cJSON *edge = m[M_EDGE];
 
 	out->status = TRUNK_STATUS_UNKNOWN;
 	if (status && !cJSON_IsNull(status)) {
@@ -177,12 +220,14 @@ static int decode_state(const cJSON *json, struct live_trunk *out)
 		out->deleted = strcasecmp(state->valuestring, "deleted") == 0;
 	}
 	if (edge && cJSON_IsObject(edge))
-		return get_string(edge, "id", false, &out->edge_id);
+		return get_string(cJSON_GetObjectItemCaseSensitive(edge, "id"),
+				  "id", false, &out->edge_id);
 	return 0;
 }
 
 int live_trunk_from_json(const cJSON *json, struct live_trunk *out)
 {
+	const cJSON *members[MEMBER_COUNT];
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -191,10 +236,12 @@ int live_trunk_from_json(const cJSON *json, struct live_trunk *out)
 		return error_set(TRUNKCTL_EINVALID,
 				 "invalid trunk: expected a JSON object");
 
-	if ((rc = get_string(json, "id", true, &out->id)) < 0 ||
-	    (rc = decode_spec(json, &out->spec)) < 0 ||
-	    (rc = get_long(json, "version", 0, 1L << 53, &out->version)) < 0 ||
-	    (rc = decode_state(json, out)) < 0) {
+	gather(json, members);
+	if ((rc = get_string(members[M_ID], "id", true, &out->id)) < 0 ||
+	    (rc = decode_spec(members, &out->spec)) < 0 ||
+	    (rc = get_long(members[M_VERSION], "version", 0, 1L << 53,
+			   &out->version)) < 0 ||
+	    (rc = decode_state(members, out)) < 0) {
 		live_trunk_release(out);
 		return rc;
 	}

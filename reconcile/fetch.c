@@ -145,7 +145,8 @@ static bool targets_need_listing(const struct desired_model *model,
 	size_t t, i;
 
 	for (t = 0; t < options->target_count; t++) {
-		struct fetch_options one = { &options->targets[t], 1, 1 };
+		struct fetch_options one = { &options->targets[t], 1, 1,
+					     false };
 
 		for (i = 0; i < model->edge_count; i++)
 			if (edge_selected(&model->edges[i],
@@ -163,7 +164,8 @@ static int check_targets(const struct desired_model *model, char **ids,
 	size_t t, i;
 
 	for (t = 0; t < options->target_count; t++) {
-		struct fetch_options one = { &options->targets[t], 1, 1 };
+		struct fetch_options one = { &options->targets[t], 1, 1,
+					     false };
 
 		for (i = 0; i < model->edge_count; i++)
 			if (edge_selected(&model->edges[i], ids[i], names[i],
@@ -199,8 +201,9 @@ struct fetch_item {
 
 /*
  * The listings queued so far and the threads that send them. Workers
- * take items in the order they were queued. `lock` guards the queue and
- * each item's `done`. A worker writes an item's results before it sets
+ * take items in the order they were queued, waiting on `work`, and the
+ * threads waiting for results wait on `changed`. `lock` guards the queue
+ * and each item's `done`. A worker writes an item's results before it sets
  * `done`, so a reader that saw `done` under the lock may read them.
  */
 struct live_prefetch {
@@ -208,7 +211,8 @@ struct live_prefetch {
 	const struct api_profile *profile;
 	struct fetch_options options;
 	pthread_mutex_t lock;
-	pthread_cond_t changed;
+	pthread_cond_t work;         /* an item queued, or closing */
+	pthread_cond_t changed;      /* an item done */
 	struct fetch_item **items;
 	size_t count;
 	size_t alloc;
@@ -264,7 +268,8 @@ static void run_item(struct live_prefetch *prefetch, struct fetch_item *item)
 	}
 	/* Hashed here, where it overlaps other listings' network waits,
 	 * not in plan_build(). On failure plan_build() tries again. */
-	if (plan_fingerprint(item->trunks, item->trunk_count,
+	if (prefetch->options.fingerprints &&
+	    plan_fingerprint(item->trunks, item->trunk_count,
 			     item->fingerprint) < 0)
 		item->fingerprint[0] = '\0';
 }
@@ -283,7 +288,7 @@ static void *fetch_worker(void *arg)
 	pthread_mutex_lock(&prefetch->lock);
 	for (;;) {
 		while (prefetch->next == prefetch->count && !prefetch->closing)
-			pthread_cond_wait(&prefetch->changed, &prefetch->lock);
+			pthread_cond_wait(&prefetch->work, &prefetch->lock);
 		if (prefetch->next == prefetch->count)
 			break;
 		item = prefetch->items[prefetch->next++];
@@ -336,7 +341,7 @@ static struct fetch_item *enqueue(struct live_prefetch *prefetch,
 	    pthread_create(&prefetch->threads[prefetch->started], NULL,
 			   fetch_worker, prefetch) == 0)
 		prefetch->started++;
-	pthread_cond_broadcast(&prefetch->changed);
+	pthread_cond_signal(&prefetch->work);
 	pthread_mutex_unlock(&prefetch->lock);
 	return item;
 }
@@ -382,6 +387,7 @@ int live_prefetch_new(struct http_client *client,
 		n = MAX_THREADS;
 	prefetch->max_threads = n;
 	pthread_mutex_init(&prefetch->lock, NULL);
+	pthread_cond_init(&prefetch->work, NULL);
 	pthread_cond_init(&prefetch->changed, NULL);
 	*out = prefetch;
 	return 0;
@@ -397,13 +403,14 @@ void live_prefetch_free(struct live_prefetch *prefetch)
 	pthread_mutex_lock(&prefetch->lock);
 	prefetch->closing = true;
 	prefetch->cancelled = true;
-	pthread_cond_broadcast(&prefetch->changed);
+	pthread_cond_broadcast(&prefetch->work);
 	pthread_mutex_unlock(&prefetch->lock);
 	for (t = 0; t < prefetch->started; t++)
 		pthread_join(prefetch->threads[t], NULL);
 	for (i = 0; i < prefetch->count; i++)
 		item_free(prefetch->items[i]);
 	free(prefetch->items);
+	pthread_cond_destroy(&prefetch->work);
 	pthread_cond_destroy(&prefetch->changed);
 	pthread_mutex_destroy(&prefetch->lock);
 	free(prefetch);

@@ -17,6 +17,7 @@ struct fetch_options {
 	const char *const *targets;  /* edge ids or names; none for all */
 	size_t target_count;
 	int parallelism;             /* listing requests at once, >= 1 */
+	bool fingerprints;           /* set plan_edge_input.fingerprint */
 };
 
 /*

@@ -112,6 +112,8 @@ struct plan_options {
 	size_t target_count;
 	struct plan_source source;    /* copied into the plan */
 	long long created_ms;     /* creation time; 0 for the current time */
+	bool fingerprints;        /* set plan_edge.fingerprint, which the
+				   * JSON form needs (the default) */
 };
 
 struct plan_counts {

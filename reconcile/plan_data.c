@@ -37,6 +37,7 @@ void plan_options_init(struct plan_options *options)
 	memset(options, 0, sizeof(*options));
 	options->max_deletes = PLAN_DEFAULT_MAX_DELETES;
 	options->max_unavailable = PLAN_DEFAULT_MAX_UNAVAILABLE;
+	options->fingerprints = true;
 }
 
 struct plan *plan_alloc(void)

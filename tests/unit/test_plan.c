@@ -280,6 +280,69 @@ static void test_duplicate_live_names(void **state)
 	assert_int_equal(action(0)->edge, 1);
 }
 
+/* The pair named is the first listed trunk that has a namesake, with its
+ * next namesake, whatever the order of the names. */
+static void test_duplicate_names_first_pair(void **state)
+{
+	const struct plan_edge *edge;
+
+	(void)state;
+	fixture_desire(fx, 0, "beta", TRUNK_STATE_ACTIVE);
+	fixture_live(fx, 0, "Zed", "t1", TRUNK_STATUS_ENABLED);
+	fixture_live(fx, 0, "beta", "t2", TRUNK_STATUS_ENABLED);
+	fixture_live(fx, 0, "ZED", "t3", TRUNK_STATUS_ENABLED);
+	fixture_live(fx, 0, "Beta", "t4", TRUNK_STATUS_ENABLED);
+	fixture_live(fx, 0, "zed", "t5", TRUNK_STATUS_ENABLED);
+	assert_int_equal(fixture_build(fx), 0);
+	edge = plan_edge_at(fx->plan, 0);
+	assert_non_null(edge->error);
+	assert_non_null(strstr(edge->error, "\"Zed\" (id t1) and \"ZED\" "
+					    "(id t3)"));
+}
+
+/* Each of 300 desired trunks finds its live trunk, listed in another
+ * order and case: the pruned edge has nothing to create or delete. */
+static void test_many_names_pair_up(void **state)
+{
+	char name[32];
+	int i;
+
+	(void)state;
+	fx->edges[0].desired.edge.max_trunks = 1000;
+	fx->edges[0].desired.edge.prune = true;
+	for (i = 0; i < 300; i++) {
+		snprintf(name, sizeof(name), "Trunk-%03d", i);
+		fixture_desire(fx, 0, name, TRUNK_STATE_ACTIVE);
+	}
+	for (i = 299; i >= 0; i--) {
+		char id[32];
+
+		snprintf(name, sizeof(name), "TRUNK-%03d", i);
+		snprintf(id, sizeof(id), "t%d", i);
+		fixture_live(fx, 0, name, id, TRUNK_STATUS_ENABLED);
+	}
+	assert_int_equal(fixture_build(fx), 0);
+	assert_null(plan_edge_at(fx->plan, 0)->error);
+	/* A name that differs only in case is no change. */
+	assert_int_equal(plan_action_count(fx->plan), 0);
+	assert_int_equal(plan_edge_at(fx->plan, 0)->live_count, 300);
+}
+
+/* Without fingerprints the plan renders as text, not as JSON. */
+static void test_no_fingerprints(void **state)
+{
+	char *text = NULL;
+
+	(void)state;
+	fixture_desire(fx, 0, "Carrier-A", TRUNK_STATE_ACTIVE);
+	fx->options.fingerprints = false;
+	assert_int_equal(fixture_build(fx), 0);
+	assert_string_equal(plan_edge_at(fx->plan, 0)->fingerprint, "");
+	assert_int_equal(plan_render_json(fx->plan, &text), TRUNKCTL_ERROR);
+	assert_null(text);
+	assert_non_null(strstr(error_message(), "without a fingerprint"));
+}
+
 static void test_edge_limit_fails_plan(void **state)
 {
 	char name[32];
@@ -497,6 +560,12 @@ int main(void)
 			test_default_description_no_change, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_deleted_live_ignored,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_duplicate_names_first_pair,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_many_names_pair_up, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_no_fingerprints, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_duplicate_live_names,
 						setup_two_edges, teardown),
 		cmocka_unit_test_setup_teardown(test_edge_limit_fails_plan,
