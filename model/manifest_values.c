@@ -139,7 +139,8 @@ static enum scalar_type classify(const struct yaml_tree_node *node)
 		return SCALAR_STRING;
 	if (yaml_tree_is_null(node))
 		return SCALAR_NULL;
-	if (one_of(node->value, bools, 6))
+	if (node->value[0] && strchr("tTfF", node->value[0]) &&
+	    one_of(node->value, bools, 6))
 		return SCALAR_BOOL;
 	if (is_int(node->value))
 		return SCALAR_INT;
@@ -762,7 +763,8 @@ int manifest_check_keys(struct manifest_context *ctx,
 			continue;
 		}
 		for (j = 0; j < count; j++)
-			if (strcmp(key->value, known[j]) == 0)
+			if (key->value[0] == known[j][0] &&
+			    strcmp(key->value, known[j]) == 0)
 				break;
 		if (j < count)
 			continue;

@@ -921,13 +921,20 @@ yaml_tree_get(const struct yaml_tree_node *mapping, const char *key)
 
 bool yaml_tree_is_null(const struct yaml_tree_node *node)
 {
-	static const char *const forms[] = { "", "~", "null", "Null", "NULL" };
-	size_t i;
+	const char *value = node->value;
 
 	if (node->kind != YAML_TREE_SCALAR || !node->plain)
 		return false;
-	for (i = 0; i < sizeof(forms) / sizeof(forms[0]); i++)
-		if (strcmp(node->value, forms[i]) == 0)
-			return true;
+	/* The forms are "", "~", "null", "Null" and "NULL". */
+	switch (strlen(value)) {
+	case 0:
+		return true;
+	case 1:
+		return value[0] == '~';
+	case 4:
+		return strcmp(value, "null") == 0 ||
+		       strcmp(value, "Null") == 0 ||
+		       strcmp(value, "NULL") == 0;
+	}
 	return false;
 }

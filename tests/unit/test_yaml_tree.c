@@ -275,6 +275,25 @@ static void truncated_utf8_is_rejected(void **state)
 	release(&p);
 }
 
+/* The bad byte follows 8-byte runs of ASCII and valid multi-byte text,
+ * and is still located at its own column. */
+static void late_bad_utf8_is_located(void **state)
+{
+	struct parsed p;
+
+	(void)state;
+	parse(&p, "name: trunk-one\ndescription: caf\xc3\xa9 \xe2\x82\xac "
+		  "carrier trunk \xff here\n");
+	assert_int_equal(p.rc, TRUNKCTL_EINVALID);
+	assert_int_equal(p.diags.count, 1);
+	assert_int_equal(p.diags.items[0].line, 2);
+	assert_int_equal(p.diags.items[0].column, 35);
+	assert_string_equal(p.diags.items[0].message,
+			    "invalid UTF-8 (byte 0xFF); manifests must be "
+			    "UTF-8 text");
+	release(&p);
+}
+
 static void byte_order_mark_is_skipped(void **state)
 {
 	const struct yaml_tree_node *value;
@@ -308,6 +327,7 @@ int main(void)
 		cmocka_unit_test(merge_bomb_is_bounded),
 		cmocka_unit_test(reader_error_is_located),
 		cmocka_unit_test(truncated_utf8_is_rejected),
+		cmocka_unit_test(late_bad_utf8_is_located),
 		cmocka_unit_test(byte_order_mark_is_skipped),
 	};
 
