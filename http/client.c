@@ -8,6 +8,7 @@
 
 #include "http/errors.h"
 #include "http/internal.h"
+#include "http/json_strict.h"
 #include "model/error.h"
 #include "model/log.h"
 #include "version.h"
@@ -142,7 +143,11 @@ int http_json_parse(const char *body, size_t len, const char *method,
 		return error_set(TRUNKCTL_EINVALID, "%s %s: the response "
 				 "is not valid JSON (NUL byte at offset %zu)",
 				 method, url, strlen(body));
-	*json = cJSON_ParseWithOpts(body, &end, 1);
+	/* cJSON parses what the strict parser does not take, and its
+	 * error offset is the one reported. */
+	*json = json_parse_strict(body, len);
+	if (!*json)
+		*json = cJSON_ParseWithOpts(body, &end, 1);
 	if (!*json)
 		return error_set(TRUNKCTL_EINVALID, "%s %s: the response "
 				 "is not valid JSON (error at byte %zu of %zu)",

@@ -4,7 +4,8 @@
  * and api_error_report(). Parsed as JSON, the root and every entity of
  * its "entities" (a listing page) are decoded as a Trunk, an Edge and a
  * diagnostics object. A trunk that decodes must render a payload and
- * show no difference from itself.
+ * show no difference from itself. A body that json_parse_strict() takes
+ * must give cJSON's tree.
  *
  * The pager's envelope handling (http/paging.c) and the token response
  * (http/token.c) are static helpers behind a network call, so this
@@ -18,8 +19,10 @@
 #include <cjson/cJSON.h>
 
 #include "http/errors.h"
+#include "http/json_strict.h"
 #include "http/profile_internal.h"
 #include "model/trunk.h"
+#include "tests/support/json_compare.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -83,6 +86,22 @@ static void decode_error(char *body, size_t len, uint8_t selector)
 			       &response, selector & 1 ? "; a note" : NULL);
 }
 
+/* Aborts when the strict parser takes `body` and builds another tree. */
+static void check_strict(const char *body, size_t size)
+{
+	cJSON *fast = json_parse_strict(body, size);
+	cJSON *reference;
+
+	if (!fast)
+		return;
+	reference = cJSON_ParseWithOpts(body, NULL, 1);
+	if (!reference || strlen(body) != size ||
+	    !json_same_tree(fast, reference))
+		abort();
+	cJSON_Delete(fast);
+	cJSON_Delete(reference);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *body = malloc(size + 1);
@@ -95,6 +114,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	body[size] = '\0';
 
 	decode_error(body, size, size ? data[0] : 0);
+	check_strict(body, size);
 	json = cJSON_ParseWithLength(body, size);
 	if (json) {
 		decode_entity(json);
