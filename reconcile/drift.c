@@ -6,6 +6,7 @@
 #include "model/error.h"
 #include "reconcile/drift.h"
 #include "reconcile/internal.h"
+#include "reconcile/trunk_match.h"
 
 #define MAX_CHANGES 16
 
@@ -62,54 +63,19 @@ void drift_report_release(struct drift_report *report)
 	memset(report, 0, sizeof(*report));
 }
 
-/* Finds the non-deleted live trunk named `name` ignoring case. */
-static const struct live_trunk *find_live(const struct plan_edge_input *in,
-					  const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < in->live_count; i++)
-		if (!in->live[i].deleted &&
-		    trunk_name_equal(in->live[i].spec.name, name))
-			return &in->live[i];
-	return NULL;
-}
-
-static bool is_declared(const struct desired_edge *desired, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < desired->trunk_count; i++)
-		if (trunk_name_equal(desired->trunks[i].spec.name, name))
-			return true;
-	return false;
-}
-
 /* Records the edge error for two live names that match ignoring case. */
-static int check_duplicates(const struct plan_edge_input *in,
-			    struct drift_edge *edge)
+static int report_clash(const struct trunk_match *match,
+			struct drift_edge *edge)
 {
-	const struct live_trunk *a, *b;
-	size_t i, j;
+	const struct live_trunk *a = match->clash[0], *b = match->clash[1];
 	char text[1024];
 
-	for (i = 0; i < in->live_count; i++) {
-		a = &in->live[i];
-		for (j = i + 1; j < in->live_count && !a->deleted; j++) {
-			b = &in->live[j];
-			if (b->deleted ||
-			    !trunk_name_equal(a->spec.name, b->spec.name))
-				continue;
-			snprintf(text, sizeof(text),
-				 "live trunks '%s' (id %s) and '%s' (id %s) "
-				 "have names that match ignoring case; rename "
-				 "or delete one of them", a->spec.name, a->id,
-				 b->spec.name, b->id);
-			edge->error = strdup(text);
-			return edge->error ? 1 : TRUNKCTL_ENOMEM;
-		}
-	}
-	return 0;
+	snprintf(text, sizeof(text),
+		 "live trunks '%s' (id %s) and '%s' (id %s) have names that "
+		 "match ignoring case; rename or delete one of them",
+		 a->spec.name, a->id, b->spec.name, b->id);
+	edge->error = strdup(text);
+	return edge->error ? 0 : error_set(TRUNKCTL_ENOMEM, "out of memory");
 }
 
 static bool status_drifts(enum trunk_state state, enum trunk_status status)
@@ -181,6 +147,7 @@ static int push_trunk(struct drift_edge *edge, const struct drift_trunk *t)
 }
 
 static int compare_desired(const struct plan_edge_input *in,
+			   const struct trunk_match *match,
 			   struct drift_edge *edge)
 {
 	const struct desired_edge *desired = in->desired;
@@ -191,8 +158,7 @@ static int compare_desired(const struct plan_edge_input *in,
 	for (i = 0; i < desired->trunk_count; i++) {
 		const struct desired_trunk *want = &desired->trunks[i];
 
-		rc = compare_declared(want, find_live(in, want->spec.name),
-				      &trunk);
+		rc = compare_declared(want, match->live_of[i], &trunk);
 		if (rc == 0 && trunk.problems)
 			rc = push_trunk(edge, &trunk);
 		if (rc < 0) {
@@ -205,6 +171,7 @@ static int compare_desired(const struct plan_edge_input *in,
 
 /* Live trunks no manifest declares: drift on a prune edge, else listed. */
 static int compare_undeclared(const struct plan_edge_input *in,
+			      const struct trunk_match *match,
 			      struct drift_edge *edge)
 {
 	const struct live_trunk *live;
@@ -218,7 +185,7 @@ static int compare_undeclared(const struct plan_edge_input *in,
 		return error_set(TRUNKCTL_ENOMEM, "out of memory");
 	for (i = 0; i < in->live_count && !error; i++) {
 		live = &in->live[i];
-		if (live->deleted || is_declared(in->desired, live->spec.name))
+		if (live->deleted || match->matched[i])
 			continue;
 		if (!edge->prune) {
 			u = &edge->unmanaged[edge->unmanaged_count++];
@@ -244,6 +211,7 @@ static int compare_undeclared(const struct plan_edge_input *in,
 static int compare_edge(const struct plan_edge_input *in,
 			struct drift_edge *edge)
 {
+	struct trunk_match match;
 	int error = 0, rc;
 	size_t i;
 
@@ -255,15 +223,21 @@ static int compare_edge(const struct plan_edge_input *in,
 	for (i = 0; i < in->live_count; i++)
 		edge->live_count += !in->live[i].deleted;
 
-	rc = check_duplicates(in, edge);
-	if (rc != 0)
-		return rc < 0 ? error_set(rc, "out of memory") : 0;
-	if (in->desired && (rc = compare_desired(in, edge)) < 0)
+	if ((rc = trunk_match_build(in, &match)) < 0)
 		return rc;
+	if (match.clash[0]) {
+		rc = report_clash(&match, edge);
+		goto done;
+	}
+	if (in->desired && (rc = compare_desired(in, &match, edge)) < 0)
+		goto done;
 	/* An empty manifest never prunes, as in the plan. */
 	if (in->desired && in->desired->trunk_count == 0)
 		edge->prune = false;
-	return compare_undeclared(in, edge);
+	rc = compare_undeclared(in, &match, edge);
+done:
+	trunk_match_release(&match);
+	return rc;
 }
 
 static int copy_source(struct plan_source *dst, const struct plan_source *src)

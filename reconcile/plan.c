@@ -12,6 +12,7 @@
 #include "model/log.h"
 #include "reconcile/internal.h"
 #include "reconcile/plan_internal.h"
+#include "reconcile/trunk_match.h"
 
 #define NO_ACTION SIZE_MAX
 
@@ -27,8 +28,7 @@ struct edge_work {
 	struct plan *plan;
 	size_t edge;                    /* index in plan->edges */
 	const struct plan_edge_input *input;
-	bool *matched;                  /* per live trunk */
-	const struct live_trunk **live_of; /* per desired trunk, or NULL */
+	struct trunk_match match;       /* declared and live trunks paired */
 	struct group *groups;           /* in execution order */
 	size_t group_count;
 	size_t creates;
@@ -220,44 +220,20 @@ static int plan_existing(struct edge_work *work, struct group *group,
 	return add_activate_verify(work, group, name, live, false);
 }
 
-/* A live trunk of the edge, for sorting by name. */
-struct named {
-	const char *name;
-	size_t index;                   /* in the edge's live trunks */
-};
-
-/* By name ignoring case, then by position in the listing. */
-static int compare_named(const void *pa, const void *pb)
+/* Pairs the edge's trunks by name. Fails the edge (not the plan) when
+ * two live names differ only in case, and then returns 1. */
+static int match_names(struct edge_work *work)
 {
-	const struct named *a = pa, *b = pb;
-	int c = strcasecmp(a->name, b->name);
-
-	return c ? c : (a->index > b->index) - (a->index < b->index);
-}
-
-/* Fails the edge (not the plan) when two live names differ only in case.
- * `sorted` contains the edge's live trunks in compare_named() order. */
-static int check_duplicate_names(struct edge_work *work,
-				 const struct named *sorted, size_t count)
-{
-	const struct live_trunk *live = work->input->live;
 	struct plan_edge *edge = &work->plan->edges[work->edge];
 	const struct live_trunk *a, *b;
-	size_t k, first = SIZE_MAX;
 	char message[1024];
+	int rc;
 
-	/* The pair named is the one whose first trunk comes first in the
-	 * listing, with the next trunk of the same name. */
-	for (k = 0; k + 1 < count; k++)
-		if ((first == SIZE_MAX || sorted[k].index < sorted[first].index) &&
-		    (k == 0 ||
-		     strcasecmp(sorted[k - 1].name, sorted[k].name) != 0) &&
-		    strcasecmp(sorted[k].name, sorted[k + 1].name) == 0)
-			first = k;
-	if (first == SIZE_MAX)
-		return 0;
-	a = &live[sorted[first].index];
-	b = &live[sorted[first + 1].index];
+	rc = trunk_match_build(work->input, &work->match);
+	if (rc < 0 || !work->match.clash[0])
+		return rc;
+	a = work->match.clash[0];
+	b = work->match.clash[1];
 	snprintf(message, sizeof(message),
 		 "edge \"%s\" has two live trunks whose names match ignoring "
 		 "case: \"%s\" (id %s) and \"%s\" (id %s); rename or delete "
@@ -266,65 +242,6 @@ static int check_duplicate_names(struct edge_work *work,
 	edge->error = strdup(message);
 	log_error("%s", message);
 	return edge->error ? 1 : error_set(TRUNKCTL_ENOMEM, "out of memory");
-}
-
-/* Finds `name` ignoring case among the `count` sorted live trunks. */
-static const struct named *search_live(const struct named *sorted,
-				       size_t count, const char *name)
-{
-	size_t low = 0, high = count, mid;
-	int c;
-
-	while (low < high) {
-		mid = low + (high - low) / 2;
-		c = strcasecmp(sorted[mid].name, name);
-		if (c == 0)
-			return &sorted[mid];
-		if (c < 0)
-			low = mid + 1;
-		else
-			high = mid;
-	}
-	return NULL;
-}
-
-/*
- * Pairs each desired trunk with the live trunk of the same name ignoring
- * case, and marks the live trunks so paired. Sorting the names once keeps
- * an edge of n trunks at O(n log n) comparisons. Returns 1 when the edge
- * fails for two live names that differ only in case.
- */
-static int match_names(struct edge_work *work)
-{
-	const struct plan_edge_input *input = work->input;
-	const struct desired_edge *desired = input->desired;
-	struct named *sorted = calloc(input->live_count + 1, sizeof(*sorted));
-	const struct named *found;
-	size_t i, count = 0;
-	int rc;
-
-	if (!sorted)
-		return error_set(TRUNKCTL_ENOMEM, "out of memory");
-	for (i = 0; i < input->live_count; i++) {
-		if (input->live[i].deleted || !input->live[i].spec.name)
-			continue;
-		sorted[count].name = input->live[i].spec.name;
-		sorted[count++].index = i;
-	}
-	qsort(sorted, count, sizeof(*sorted), compare_named);
-	rc = check_duplicate_names(work, sorted, count);
-	for (i = 0; i < desired->trunk_count && rc == 0; i++) {
-		if (!desired->trunks[i].spec.name)
-			continue;
-		found = search_live(sorted, count,
-				    desired->trunks[i].spec.name);
-		if (found) {
-			work->live_of[i] = &input->live[found->index];
-			work->matched[found->index] = true;
-		}
-	}
-	free(sorted);
-	return rc;
 }
 
 static struct group *new_group(struct edge_work *work)
@@ -409,12 +326,12 @@ static int collect_deletes(struct edge_work *work, bool prune,
 	for (i = 0; i < desired->trunk_count; i++) {
 		if (desired->trunks[i].state != TRUNK_STATE_ABSENT)
 			continue;
-		live = work->live_of[i];
+		live = work->match.live_of[i];
 		if (live)
 			deletes->items[deletes->count++] = live;
 	}
 	for (i = 0; i < input->live_count && prune; i++)
-		if (!input->live[i].deleted && !work->matched[i])
+		if (!input->live[i].deleted && !work->match.matched[i])
 			deletes->items[deletes->count++] = &input->live[i];
 	return 0;
 }
@@ -431,7 +348,7 @@ static int add_unmanaged(struct edge_work *work)
 	if (!edge->unmanaged)
 		return error_set(TRUNKCTL_ENOMEM, "out of memory");
 	for (i = 0; i < input->live_count; i++) {
-		if (input->live[i].deleted || work->matched[i])
+		if (input->live[i].deleted || work->match.matched[i])
 			continue;
 		item = &edge->unmanaged[edge->unmanaged_count++];
 		item->id = strdup(input->live[i].id);
@@ -466,7 +383,7 @@ static size_t count_creates(struct edge_work *work)
 
 	for (i = 0; i < desired->trunk_count; i++)
 		if (desired->trunks[i].state != TRUNK_STATE_ABSENT &&
-		    !work->live_of[i])
+		    !work->match.live_of[i])
 			creates++;
 	return creates;
 }
@@ -491,7 +408,7 @@ static int emit_edge(struct edge_work *work, const struct delete_list *dl,
 	creates_from = work->group_count;
 	for (i = 0; i < desired->trunk_count && rc == 0; i++) {
 		trunk = &desired->trunks[i];
-		if (trunk->state == TRUNK_STATE_ABSENT || work->live_of[i])
+		if (trunk->state == TRUNK_STATE_ABSENT || work->match.live_of[i])
 			continue;
 		group = new_group(work);
 		rc = plan_create(work, group, trunk);
@@ -501,7 +418,7 @@ static int emit_edge(struct edge_work *work, const struct delete_list *dl,
 	creates_to = work->group_count;
 	for (i = 0; i < desired->trunk_count && rc == 0; i++) {
 		trunk = &desired->trunks[i];
-		live = work->live_of[i];
+		live = work->match.live_of[i];
 		if (trunk->state != TRUNK_STATE_ABSENT && live)
 			rc = plan_existing(work, new_group(work), trunk, live);
 	}
@@ -567,8 +484,8 @@ static int edge_prunes(struct edge_work *work, bool *prune)
 static int plan_one_edge(struct plan *plan, const struct plan_edge_input *in,
 			 const struct plan_options *options)
 {
-	struct edge_work work = { plan, plan->edge_count, in, NULL, NULL,
-				  NULL, 0, 0, 0 };
+	struct edge_work work = { plan, plan->edge_count, in, { 0 }, NULL, 0,
+				  0, 0 };
 	struct delete_list deletes = { NULL, 0 };
 	size_t live_count = 0, max_trunks, early = 0;
 	bool prune = false;
@@ -577,12 +494,9 @@ static int plan_one_edge(struct plan *plan, const struct plan_edge_input *in,
 	rc = init_plan_edge(plan, in, options->fingerprints, &live_count);
 	if (rc < 0)
 		return rc;
-	work.matched = calloc(in->live_count + 1, sizeof(*work.matched));
-	work.live_of = calloc(in->desired->trunk_count + 1,
-			      sizeof(*work.live_of));
 	work.groups = calloc(in->desired->trunk_count + in->live_count + 1,
 			     sizeof(*work.groups));
-	if (!work.matched || !work.live_of || !work.groups) {
+	if (!work.groups) {
 		rc = error_set(TRUNKCTL_ENOMEM, "out of memory");
 		goto done;
 	}
@@ -613,8 +527,7 @@ static int plan_one_edge(struct plan *plan, const struct plan_edge_input *in,
 
 done:
 	free(deletes.items);
-	free(work.matched);
-	free(work.live_of);
+	trunk_match_release(&work.match);
 	free(work.groups);
 	return rc < 0 ? rc : 0;
 }

@@ -229,6 +229,44 @@ static void drift_in_sync(void **state)
 	desired_model_release(&model);
 }
 
+/* A declared trunk finds its live trunk whatever the case and listing
+ * order; on a pruned edge only the undeclared one drifts. */
+static void drift_pairs_names_ignoring_case(void **state)
+{
+	struct desired_model model;
+	struct live_trunk three[3];
+	struct plan_edge_input edge;
+	struct drift_report report;
+
+	(void)state;
+	load_model(MANIFEST_HEAD "edge: {id: e, prune: true}\ntrunks:\n"
+		   "  - {name: Beta, sipEndpoints: ['203.0.113.1:5060'],\n"
+		   "     codecs: [pcmu], maxConcurrentCalls: 10,\n"
+		   "     keepAlive: {interval: 30}}\n"
+		   "  - {name: alpha, sipEndpoints: ['203.0.113.1:5060'],\n"
+		   "     codecs: [pcmu], maxConcurrentCalls: 10,\n"
+		   "     keepAlive: {interval: 30}}\n", &model);
+	live(&three[0], "t-z", "Zeta", "203.0.113.1:5060", 10, "[\"PCMU\"]",
+	     "ENABLED");
+	live(&three[1], "t-b", "BETA", "203.0.113.1:5060", 10, "[\"PCMU\"]",
+	     "ENABLED");
+	live(&three[2], "t-a", "Alpha", "203.0.113.1:5060", 10, "[\"PCMU\"]",
+	     "ENABLED");
+	edge = (struct plan_edge_input){ &model.edges[0], "e", NULL, three, 3,
+					 NULL };
+	assert_int_equal(drift_compute(&edge, 1, NULL, 0, &report), 0);
+	assert_null(report.edges[0].error);
+	assert_int_equal(report.edges[0].trunk_count, 1);
+	assert_string_equal(report.edges[0].trunks[0].id, "t-z");
+	assert_int_equal(report.edges[0].trunks[0].problems, DRIFT_EXTRA);
+	drift_report_release(&report);
+
+	live_trunk_release(&three[0]);
+	live_trunk_release(&three[1]);
+	live_trunk_release(&three[2]);
+	desired_model_release(&model);
+}
+
 /* An empty manifest never prunes, and duplicate live names fail. */
 static void drift_empty_and_duplicates(void **state)
 {
@@ -336,6 +374,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(drift_each_problem),
 		cmocka_unit_test(drift_in_sync),
+		cmocka_unit_test(drift_pairs_names_ignoring_case),
 		cmocka_unit_test(drift_empty_and_duplicates),
 		cmocka_unit_test(drift_prometheus_labels),
 		cmocka_unit_test(drift_json_and_markdown),
