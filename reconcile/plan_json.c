@@ -113,13 +113,15 @@ cJSON *plan_source_to_json(const struct plan_source *source)
 
 	if (!json)
 		return NULL;
-	if (source->repo)
+	/* Files in a work tree have both their path and the work tree's
+	 * revision; a git revision has no path. */
+	ok = (!source->path && source->repo) ||
+	     json_add_text(json, "path", source->path);
+	if (ok && source->repo)
 		ok = json_add_text(json, "repo", source->repo) &&
 		     json_add_text(json, "ref", source->ref) &&
 		     json_add_text(json, "commit", source->commit) &&
 		     cJSON_AddBoolToObject(json, "dirty", source->dirty);
-	else
-		ok = json_add_text(json, "path", source->path);
 	if (!ok) {
 		cJSON_Delete(json);
 		return NULL;

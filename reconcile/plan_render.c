@@ -415,6 +415,10 @@ static void md_header(struct md_lines *md, const struct plan *plan)
 	textbuf_puts(&line, "## trunkctl plan\n\n");
 	if (source->repo) {
 		textbuf_puts(&line, "Source: ");
+		if (source->path) {
+			md_escape(&line, source->path);
+			textbuf_puts(&line, " in ");
+		}
 		md_escape(&line, source->repo);
 		textbuf_puts(&line, " at ");
 		md_escape(&line, source->ref ? source->ref : "HEAD");

@@ -187,11 +187,13 @@ jq -e '.summary.create == 1 and .summary.update == 1 and
   ([.actions[].trunk] | index("Trunk-3") == null)' "$work/out" >/dev/null ||
   fail "uncommitted edits were read: $(jq -c .summary "$work/out")"
 
-# A plain path inside the work tree records HEAD and the dirty flag.
+# A plain path inside the work tree records the path, HEAD and the
+# dirty flag.
 run plan "$repo/manifests" --format json
 expect_status 0 "plain path, dirty"
-jq -e --arg c "$c3" '.source.commit == $c and .source.dirty == true and
-  .source.ref == "HEAD" and .summary.create == 2' "$work/out" >/dev/null ||
+jq -e --arg c "$c3" --arg p "$repo/manifests" '.source.commit == $c and
+  .source.dirty == true and .source.ref == "HEAD" and .source.path == $p and
+  .summary.create == 2' "$work/out" >/dev/null ||
   fail "plain path, dirty: source $(jq -c .source "$work/out")"
 git_in "$repo" checkout -q -- manifests
 run plan "$repo/manifests" --format json
@@ -200,6 +202,7 @@ jq -e --arg c "$c3" '.source.commit == $c and .source.dirty == false' \
   fail "plain path, clean: source $(jq -c .source "$work/out")"
 run plan "$repo/manifests" --format markdown
 expect_line out "(commit ${c3:0:12})" "plain path: commit in Markdown"
+expect_line out "Source: $repo/manifests in " "plain path: path in Markdown"
 
 # A shallow clone plans at HEAD; further back, trunkctl requests more
 # history.
