@@ -24,6 +24,13 @@ doc=yes
 
 while [ $# -gt 0 ]; do
 	case $1 in
+	--size|--only|--build)
+		if [ $# -lt 2 ]; then
+			echo "run.sh: error: $1 needs a value; see --help" >&2
+			exit 2
+		fi ;;
+	esac
+	case $1 in
 	--size) size=$2; shift 2 ;;
 	--size=*) size=${1#*=}; shift ;;
 	--only) only=$2; shift 2 ;;
