@@ -2,6 +2,7 @@
  * Decoding of the entities the trunk profile reads that model/ does not
  * own: edges and diagnostics. Trunks are decoded by live_trunk_from_json.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,15 +79,31 @@ static int take_string(const cJSON *object, const char *name, bool required,
 	return *out ? 0 : error_set(TRUNKCTL_ENOMEM, "out of memory");
 }
 
-static double number_or(const cJSON *object, const char *name, double value)
+/*
+ * Reads a number member as a whole number into `*out`, which keeps its
+ * value when the member is missing or not a number. A number outside
+ * [min, max] is an error: converting it would be undefined behaviour.
+ */
+static int whole_number(const cJSON *object, const char *name, long min,
+			long max, const char *what, long *out)
 {
 	const cJSON *item = cJSON_GetObjectItemCaseSensitive(object, name);
+	double value;
 
-	return cJSON_IsNumber(item) ? item->valuedouble : value;
+	if (!cJSON_IsNumber(item))
+		return 0;
+	value = item->valuedouble;
+	if (!(value >= (double)min && value <= (double)max))
+		return error_set(TRUNKCTL_EINVALID, "invalid %s: '%s' is %g, "
+				 "not a number from %ld to %ld", what, name,
+				 value, min, max);
+	*out = (long)value;
+	return 0;
 }
 
 int api_edge_from_json(const cJSON *json, struct edge_ref *edge)
 {
+	long max_trunks = 0;
 	int rc;
 
 	memset(edge, 0, sizeof(*edge));
@@ -96,11 +113,14 @@ int api_edge_from_json(const cJSON *json, struct edge_ref *edge)
 	rc = take_string(json, "id", true, "edge", &edge->id);
 	if (!rc)
 		rc = take_string(json, "name", true, "edge", &edge->name);
+	if (!rc)
+		rc = whole_number(json, "maxTrunks", INT_MIN, INT_MAX, "edge",
+				  &max_trunks);
 	if (rc) {
 		edge_ref_release(edge);
 		return rc;
 	}
-	edge->max_trunks = (int)number_or(json, "maxTrunks", 0);
+	edge->max_trunks = (int)max_trunks;
 	return 0;
 }
 
@@ -113,6 +133,7 @@ int api_diagnostics_from_json(const cJSON *json,
 							    "natTraversal");
 	const cJSON *keepalive = cJSON_GetObjectItemCaseSensitive(json,
 								  "keepAlive");
+	long code = 0, interval = 0;
 	int rc;
 
 	memset(diag, 0, sizeof(*diag));
@@ -133,13 +154,20 @@ int api_diagnostics_from_json(const cJSON *json,
 	if (!rc)
 		rc = take_string(keepalive, "status", true, "keepAlive",
 				 &diag->keepalive_status);
+	if (!rc)
+		rc = whole_number(invite, "responseCode", INT_MIN, INT_MAX,
+				  "sipInvite", &code);
+	if (!rc)
+		rc = whole_number(invite, "latencyMs", -(1L << 53), 1L << 53,
+				  "sipInvite", &diag->invite_latency_ms);
+	if (!rc)
+		rc = whole_number(keepalive, "intervalSeconds", INT_MIN,
+				  INT_MAX, "keepAlive", &interval);
 	if (rc) {
 		api_trunk_diagnostics_release(diag);
 		return rc;
 	}
-	diag->invite_code = (int)number_or(invite, "responseCode", 0);
-	diag->invite_latency_ms = (long)number_or(invite, "latencyMs", 0);
-	diag->keepalive_interval = (int)number_or(keepalive,
-						  "intervalSeconds", 0);
+	diag->invite_code = (int)code;
+	diag->keepalive_interval = (int)interval;
 	return 0;
 }

@@ -422,6 +422,31 @@ static void edge_decoded(void **state)
 	cJSON_Delete(json);
 }
 
+/* A number too large for the field is an error, not a conversion with
+ * undefined behaviour. */
+static void huge_numbers_rejected(void **state)
+{
+	cJSON *edge = cJSON_Parse("{\"id\":\"e-1\",\"name\":\"Cork\","
+				  "\"maxTrunks\":5e66}");
+	cJSON *diag_json = cJSON_Parse(
+		"{\"sipInvite\":{\"responseCode\":1e20},\"natTraversal\":"
+		"{\"status\":\"OK\"},\"keepAlive\":{\"status\":\"UP\","
+		"\"intervalSeconds\":-1e300}}");
+	struct api_trunk_diagnostics diag;
+	struct edge_ref ref;
+
+	(void)state;
+	assert_int_equal(api_edge_from_json(edge, &ref), TRUNKCTL_EINVALID);
+	assert_non_null(strstr(error_message(), "'maxTrunks'"));
+	assert_null(ref.id);
+	assert_int_equal(api_diagnostics_from_json(diag_json, &diag),
+			 TRUNKCTL_EINVALID);
+	assert_non_null(strstr(error_message(), "'responseCode'"));
+	assert_null(diag.nat_status);
+	cJSON_Delete(edge);
+	cJSON_Delete(diag_json);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -444,6 +469,7 @@ int main(void)
 		cmocka_unit_test(escape_path_segments),
 		cmocka_unit_test(diagnostics_decoded),
 		cmocka_unit_test(edge_decoded),
+		cmocka_unit_test(huge_numbers_rejected),
 	};
 	int failed;
 
