@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <git2.h>
@@ -486,4 +487,34 @@ done:
 	git_object_free(head);
 	git_repository_free(repo);
 	return rc;
+}
+
+bool git_source_maybe_worktree(const char *path)
+{
+	char *folder = realpath(path, NULL), *probe = NULL, *slash;
+	struct stat st;
+	bool found = false;
+
+	/* Unresolved, the path is left to libgit2 to judge. */
+	if (!folder || !(probe = malloc(strlen(folder) + sizeof("/.git")))) {
+		free(folder);
+		return true;
+	}
+	for (;;) {
+		sprintf(probe, "%s/.git", strcmp(folder, "/") ? folder : "");
+		if (stat(probe, &st) == 0) {
+			found = true;
+			break;
+		}
+		slash = strrchr(folder, '/');
+		if (!slash || strcmp(folder, "/") == 0)
+			break;
+		if (slash == folder)
+			folder[1] = '\0';      /* "/srv" becomes "/" */
+		else
+			*slash = '\0';
+	}
+	free(probe);
+	free(folder);
+	return found;
 }

@@ -79,4 +79,12 @@ int git_source_load(struct manifest_loader *loader,
 int git_source_describe_worktree(const char *path,
 				 struct git_source_info *info);
 
+/*
+ * Returns whether `path` may be inside a git work tree: it or a folder
+ * above it has a ".git" entry, without which libgit2 finds no work tree
+ * there. On false a caller can skip git_libgit2_init(), which reads the
+ * system's CA certificates. Needs no libgit2.
+ */
+bool git_source_maybe_worktree(const char *path);
+
 #endif

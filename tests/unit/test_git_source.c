@@ -236,6 +236,25 @@ static void git_worktree_outside(void **state)
 			 TRUNKCTL_ENOTFOUND);
 }
 
+/* A ".git" entry in the path or a folder above marks a possible work
+ * tree; a folder beside the repository has none. */
+static void git_maybe_worktree(void **state)
+{
+	char path[600];
+
+	(void)state;
+	assert_false(git_source_maybe_worktree(workdir));
+	snprintf(path, sizeof(path), "%s/repo/edges/dublin.yaml", workdir);
+	assert_true(git_source_maybe_worktree(path));
+	snprintf(path, sizeof(path), "%s/repo/edges", workdir);
+	assert_true(git_source_maybe_worktree(path));
+	snprintf(path, sizeof(path), "%s/repo/.git/refs", workdir);
+	assert_true(git_source_maybe_worktree(path));
+	/* A path that does not resolve is left to libgit2. */
+	snprintf(path, sizeof(path), "%s/missing", workdir);
+	assert_true(git_source_maybe_worktree(path));
+}
+
 static void git_file_url_clone(void **state)
 {
 	struct git_source_info info;
@@ -328,6 +347,7 @@ int main(void)
 		cmocka_unit_test(git_path_checks),
 		cmocka_unit_test(git_uncommitted_edits_ignored),
 		cmocka_unit_test(git_worktree_outside),
+		cmocka_unit_test(git_maybe_worktree),
 		cmocka_unit_test(git_file_url_clone),
 		cmocka_unit_test(git_shallow_clone),
 		cmocka_unit_test(git_manifest_error_names_revision),
