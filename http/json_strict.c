@@ -21,13 +21,14 @@ struct parser {
 	int depth;
 };
 
-static bool parse_value(struct parser *ps, cJSON *item);
+static bool parse_value(struct parser *parser, cJSON *item);
 
-static void skip_space(struct parser *ps)
+static void skip_space(struct parser *parser)
 {
-	while (ps->p < ps->end && (*ps->p == ' ' || *ps->p == '\n' ||
-				   *ps->p == '\r' || *ps->p == '\t'))
-		ps->p++;
+	while (parser->p < parser->end &&
+	       (*parser->p == ' ' || *parser->p == '\n' ||
+		*parser->p == '\r' || *parser->p == '\t'))
+		parser->p++;
 }
 
 static cJSON *new_item(void)
@@ -61,7 +62,7 @@ static long hex4(const unsigned char *p)
 	return value;
 }
 
-/* Writes `code` as UTF-8 at `out`; returns the bytes written. */
+/* Writes `code` as UTF-8 at `out` and returns the bytes written. */
 static size_t put_utf8(unsigned char *out, uint32_t code)
 {
 	if (code < 0x80) {
@@ -120,24 +121,24 @@ static bool unicode_escape(const unsigned char **in, const unsigned char *end,
 }
 
 /* Parses the string at the opening quote into a new NUL-terminated copy. */
-static bool parse_string(struct parser *ps, char **result)
+static bool parse_string(struct parser *parser, char **result)
 {
-	const unsigned char *start = ps->p + 1, *p = start, *in;
+	const unsigned char *start = parser->p + 1, *p = start, *in;
 	unsigned char *text, *out;
 	bool escaped = false;
 
-	while (p < ps->end && *p != '"') {
+	while (p < parser->end && *p != '"') {
 		if (*p < 0x20)
 			return false;
 		if (*p == '\\') {
 			escaped = true;
 			p++;
-			if (p == ps->end)
+			if (p == parser->end)
 				return false;
 		}
 		p++;
 	}
-	if (p == ps->end)
+	if (p == parser->end)
 		return false;
 	/* An escape never decodes to more bytes than it takes. */
 	text = cJSON_malloc((size_t)(p - start) + 1);
@@ -147,7 +148,7 @@ static bool parse_string(struct parser *ps, char **result)
 		memcpy(text, start, (size_t)(p - start));
 		text[p - start] = '\0';
 		*result = (char *)text;
-		ps->p = p + 1;
+		parser->p = p + 1;
 		return true;
 	}
 	for (in = start, out = text; in < p;) {
@@ -188,61 +189,61 @@ static bool parse_string(struct parser *ps, char **result)
 	}
 	*out = '\0';
 	*result = (char *)text;
-	ps->p = p + 1;
+	parser->p = p + 1;
 	return true;
 }
 
 /*
  * Parses a number of the RFC grammar. The value is what strtod() gives,
- * as in cJSON; an integer of up to 15 digits is exact as a double, so
+ * as in cJSON. An integer of up to 15 digits is exact as a double, so
  * its digits are summed directly.
  */
-static bool parse_number(struct parser *ps, cJSON *item)
+static bool parse_number(struct parser *parser, cJSON *item)
 {
-	const unsigned char *start = ps->p, *p = start;
+	const unsigned char *start = parser->p, *p = start;
 	char copy[MAX_NUMBER + 1];
 	bool integer = true;
 	uint64_t digits = 0;
 	double value;
-	size_t n;
+	size_t length;
 
-	if (p < ps->end && *p == '-')
+	if (p < parser->end && *p == '-')
 		p++;
-	if (p == ps->end || *p < '0' || *p > '9')
+	if (p == parser->end || *p < '0' || *p > '9')
 		return false;
 	if (*p == '0') {
 		p++;
 	} else {
-		while (p < ps->end && *p >= '0' && *p <= '9')
+		while (p < parser->end && *p >= '0' && *p <= '9')
 			digits = digits * 10 + (uint64_t)(*p++ - '0');
 	}
-	if (p < ps->end && *p == '.') {
+	if (p < parser->end && *p == '.') {
 		integer = false;
-		if (++p == ps->end || *p < '0' || *p > '9')
+		if (++p == parser->end || *p < '0' || *p > '9')
 			return false;
-		while (p < ps->end && *p >= '0' && *p <= '9')
+		while (p < parser->end && *p >= '0' && *p <= '9')
 			p++;
 	}
-	if (p < ps->end && (*p == 'e' || *p == 'E')) {
+	if (p < parser->end && (*p == 'e' || *p == 'E')) {
 		integer = false;
 		p++;
-		if (p < ps->end && (*p == '+' || *p == '-'))
+		if (p < parser->end && (*p == '+' || *p == '-'))
 			p++;
-		if (p == ps->end || *p < '0' || *p > '9')
+		if (p == parser->end || *p < '0' || *p > '9')
 			return false;
-		while (p < ps->end && *p >= '0' && *p <= '9')
+		while (p < parser->end && *p >= '0' && *p <= '9')
 			p++;
 	}
-	n = (size_t)(p - start);
-	if (n > MAX_NUMBER)
+	length = (size_t)(p - start);
+	if (length > MAX_NUMBER)
 		return false;
-	if (integer && n - (*start == '-') <= 15) {
+	if (integer && length - (*start == '-') <= 15) {
 		value = (double)digits;
 		if (*start == '-')
 			value = -value;
 	} else {
-		memcpy(copy, start, n);
-		copy[n] = '\0';
+		memcpy(copy, start, length);
+		copy[length] = '\0';
 		value = strtod(copy, NULL);
 	}
 	item->type = cJSON_Number;
@@ -253,16 +254,17 @@ static bool parse_number(struct parser *ps, cJSON *item)
 		item->valueint = INT_MIN;
 	else
 		item->valueint = (int)value;
-	ps->p = p;
+	parser->p = p;
 	return true;
 }
 
-static bool parse_literal(struct parser *ps, const char *word, size_t length)
+static bool parse_literal(struct parser *parser, const char *word,
+			  size_t length)
 {
-	if ((size_t)(ps->end - ps->p) < length ||
-	    memcmp(ps->p, word, length) != 0)
+	if ((size_t)(parser->end - parser->p) < length ||
+	    memcmp(parser->p, word, length) != 0)
 		return false;
-	ps->p += length;
+	parser->p += length;
 	return true;
 }
 
@@ -281,34 +283,34 @@ static void link_child(cJSON *parent, cJSON **last, cJSON *child)
 }
 
 /* Parses the members or elements of a container at its opening bracket. */
-static bool parse_container(struct parser *ps, cJSON *item, bool object)
+static bool parse_container(struct parser *parser, cJSON *item, bool object)
 {
 	unsigned char close = object ? '}' : ']';
 	cJSON *last = NULL, *child;
 	char *key = NULL;
 
 	item->type = object ? cJSON_Object : cJSON_Array;
-	if (++ps->depth > MAX_DEPTH)
+	if (++parser->depth > MAX_DEPTH)
 		return false;
-	ps->p++;
-	skip_space(ps);
-	if (ps->p < ps->end && *ps->p == close) {
-		ps->p++;
-		ps->depth--;
+	parser->p++;
+	skip_space(parser);
+	if (parser->p < parser->end && *parser->p == close) {
+		parser->p++;
+		parser->depth--;
 		return true;
 	}
 	for (;;) {
 		if (object) {
-			if (ps->p == ps->end || *ps->p != '"' ||
-			    !parse_string(ps, &key))
+			if (parser->p == parser->end || *parser->p != '"' ||
+			    !parse_string(parser, &key))
 				return false;
-			skip_space(ps);
-			if (ps->p == ps->end || *ps->p != ':') {
+			skip_space(parser);
+			if (parser->p == parser->end || *parser->p != ':') {
 				cJSON_free(key);
 				return false;
 			}
-			ps->p++;
-			skip_space(ps);
+			parser->p++;
+			skip_space(parser);
 		}
 		if (!(child = new_item())) {
 			cJSON_free(key);
@@ -317,62 +319,62 @@ static bool parse_container(struct parser *ps, cJSON *item, bool object)
 		child->string = key;
 		key = NULL;
 		link_child(item, &last, child);
-		if (!parse_value(ps, child))
+		if (!parse_value(parser, child))
 			return false;
-		skip_space(ps);
-		if (ps->p == ps->end)
+		skip_space(parser);
+		if (parser->p == parser->end)
 			return false;
-		if (*ps->p == close)
+		if (*parser->p == close)
 			break;
-		if (*ps->p != ',')
+		if (*parser->p != ',')
 			return false;
-		ps->p++;
-		skip_space(ps);
+		parser->p++;
+		skip_space(parser);
 	}
-	ps->p++;
-	ps->depth--;
+	parser->p++;
+	parser->depth--;
 	return true;
 }
 
-static bool parse_value(struct parser *ps, cJSON *item)
+static bool parse_value(struct parser *parser, cJSON *item)
 {
-	if (ps->p == ps->end)
+	if (parser->p == parser->end)
 		return false;
-	switch (*ps->p) {
+	switch (*parser->p) {
 	case '{':
-		return parse_container(ps, item, true);
+		return parse_container(parser, item, true);
 	case '[':
-		return parse_container(ps, item, false);
+		return parse_container(parser, item, false);
 	case '"':
 		item->type = cJSON_String;
-		return parse_string(ps, &item->valuestring);
+		return parse_string(parser, &item->valuestring);
 	case 't':
 		item->type = cJSON_True;
 		item->valueint = 1;
-		return parse_literal(ps, "true", 4);
+		return parse_literal(parser, "true", 4);
 	case 'f':
 		item->type = cJSON_False;
-		return parse_literal(ps, "false", 5);
+		return parse_literal(parser, "false", 5);
 	case 'n':
 		item->type = cJSON_NULL;
-		return parse_literal(ps, "null", 4);
+		return parse_literal(parser, "null", 4);
 	default:
-		return parse_number(ps, item);
+		return parse_number(parser, item);
 	}
 }
 
 cJSON *json_parse_strict(const char *text, size_t length)
 {
-	struct parser ps = { (const unsigned char *)text,
-			     (const unsigned char *)text + length, 0 };
+	struct parser parser = { (const unsigned char *)text,
+				 (const unsigned char *)text + length, 0 };
 	cJSON *root = new_item();
 
 	if (!root)
 		return NULL;
-	skip_space(&ps);
-	if (parse_value(&ps, root)) {
-		skip_space(&ps);
-		if (ps.p == ps.end)
+	skip_space(&parser);
+	if (parse_value(&parser, root)) {
+		skip_space(&parser);
+		if (parser.p == parser.end)
 			return root;
 	}
 	cJSON_Delete(root);

@@ -13,11 +13,11 @@
  *
  * It is a faster path for API responses, not a second opinion. It
  * returns NULL for anything outside the strict grammar, and then the
- * caller parses with cJSON, whose tree or error stands. It also returns
- * NULL past its own limits: a byte order mark, "\u0000", a lone
- * surrogate, a control character in a string, a number of over 63
- * characters, nesting deeper than 200, whitespace other than space, tab,
- * CR and LF, and memory running out.
+ * caller parses with cJSON, whose tree or error is the result. It also
+ * returns NULL when memory runs out and past its own limits. Those are
+ * a byte order mark, "\u0000", a lone surrogate, a control character in
+ * a string, a number of over 63 characters, nesting deeper than 200 and
+ * whitespace other than space, tab, CR and LF.
  */
 cJSON *json_parse_strict(const char *text, size_t length);
 

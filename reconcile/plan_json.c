@@ -114,7 +114,7 @@ cJSON *plan_source_to_json(const struct plan_source *source)
 	if (!json)
 		return NULL;
 	/* Files in a work tree have both their path and the work tree's
-	 * revision; a git revision has no path. */
+	 * revision. A git revision has no path. */
 	ok = (!source->path && source->repo) ||
 	     json_add_text(json, "path", source->path);
 	if (ok && source->repo)

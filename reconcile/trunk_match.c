@@ -1,4 +1,4 @@
-/* Pairs declared and live trunks by name; see trunk_match.h. */
+/* Pairs declared and live trunks by name, as trunk_match.h describes. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

@@ -113,18 +113,18 @@ struct text {
 	size_t length;
 };
 
-static void put(struct text *t, const char *s)
+static void put(struct text *doc, const char *piece)
 {
-	size_t n = strlen(s);
+	size_t length = strlen(piece);
 
-	if (t->length + n < sizeof(t->data)) {
-		memcpy(t->data + t->length, s, n);
-		t->length += n;
+	if (doc->length + length < sizeof(doc->data)) {
+		memcpy(doc->data + doc->length, piece, length);
+		doc->length += length;
 	}
-	t->data[t->length] = '\0';
+	doc->data[doc->length] = '\0';
 }
 
-static void put_string(struct text *t, uint64_t *seed)
+static void put_string(struct text *doc, uint64_t *seed)
 {
 	static const char *const parts[] = {
 		"a", "Carrier", " ", "\\\"", "\\\\", "\\/", "\\n", "\\t",
@@ -132,14 +132,14 @@ static void put_string(struct text *t, uint64_t *seed)
 	};
 	int n = (int)(next_random(seed) % 6), i;
 
-	put(t, "\"");
+	put(doc, "\"");
 	for (i = 0; i < n; i++)
-		put(t, parts[next_random(seed) % (sizeof(parts) /
+		put(doc, parts[next_random(seed) % (sizeof(parts) /
 						  sizeof(parts[0]))]);
-	put(t, "\"");
+	put(doc, "\"");
 }
 
-static void put_number(struct text *t, uint64_t *seed)
+static void put_number(struct text *doc, uint64_t *seed)
 {
 	static const char *const forms[] = {
 		"%s%llu", "%s%llu.%llu", "%s%llue%llu", "%s%llu.%lluE-%llu",
@@ -153,45 +153,45 @@ static void put_number(struct text *t, uint64_t *seed)
 
 	snprintf(number, sizeof(number), forms[form],
 		 next_random(seed) % 2 ? "-" : "", a, b, c);
-	put(t, number);
+	put(doc, number);
 }
 
-static void put_value(struct text *t, uint64_t *seed, int depth)
+static void put_value(struct text *doc, uint64_t *seed, int depth)
 {
 	static const char *const spaces[] = { "", " ", "\n", "\t", "\r\n " };
 	uint64_t kind = next_random(seed) % (depth > 4 ? 5 : 7);
 	int n, i;
 
-	put(t, spaces[next_random(seed) % 5]);
+	put(doc, spaces[next_random(seed) % 5]);
 	switch (kind) {
 	case 0:
-		put_string(t, seed);
+		put_string(doc, seed);
 		break;
 	case 1:
 	case 2:
-		put_number(t, seed);
+		put_number(doc, seed);
 		break;
 	case 3:
-		put(t, next_random(seed) % 2 ? "true" : "false");
+		put(doc, next_random(seed) % 2 ? "true" : "false");
 		break;
 	case 4:
-		put(t, "null");
+		put(doc, "null");
 		break;
 	default:
 		n = (int)(next_random(seed) % 5);
-		put(t, kind == 5 ? "[" : "{");
+		put(doc, kind == 5 ? "[" : "{");
 		for (i = 0; i < n; i++) {
 			if (i)
-				put(t, ",");
+				put(doc, ",");
 			if (kind == 6) {
-				put_string(t, seed);
-				put(t, ":");
+				put_string(doc, seed);
+				put(doc, ":");
 			}
-			put_value(t, seed, depth + 1);
+			put_value(doc, seed, depth + 1);
 		}
-		put(t, kind == 5 ? "]" : "}");
+		put(doc, kind == 5 ? "]" : "}");
 	}
-	put(t, spaces[next_random(seed) % 5]);
+	put(doc, spaces[next_random(seed) % 5]);
 }
 
 /*
@@ -203,25 +203,25 @@ static void generated_documents_match(void **state)
 {
 	static const char damage[] = "\"\\{}[],:0-.eE+ \x01\xff";
 	uint64_t seed = 0x9e3779b97f4a7c15ULL;
-	struct text t;
+	struct text doc;
 	int round, accepted_damaged = 0;
 
 	(void)state;
 	for (round = 0; round < 3000; round++) {
 		size_t at;
 
-		t.length = 0;
-		put_value(&t, &seed, 0);
-		if (!compare(t.data, t.length))
-			fail_msg("the strict parser rejected %s", t.data);
-		at = (size_t)(next_random(&seed) % t.length);
+		doc.length = 0;
+		put_value(&doc, &seed, 0);
+		if (!compare(doc.data, doc.length))
+			fail_msg("the strict parser rejected %s", doc.data);
+		at = (size_t)(next_random(&seed) % doc.length);
 		if (round % 2)
-			t.data[at] = damage[next_random(&seed) %
+			doc.data[at] = damage[next_random(&seed) %
 					    (sizeof(damage) - 1)];
 		else
-			t.length = at;
-		t.data[t.length] = '\0';
-		accepted_damaged += compare(t.data, strlen(t.data));
+			doc.length = at;
+		doc.data[doc.length] = '\0';
+		accepted_damaged += compare(doc.data, strlen(doc.data));
 	}
 	/* Some damage leaves valid JSON, and that must match too. */
 	assert_true(accepted_damaged > 0);
