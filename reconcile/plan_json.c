@@ -7,8 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/evp.h>
-
 #include "model/error.h"
 #include "reconcile/internal.h"
 #include "reconcile/plan_internal.h"
@@ -43,10 +41,8 @@ int plan_fingerprint(const struct live_trunk *live, size_t count,
 {
 	const struct live_trunk **sorted = calloc(count + 1, sizeof(*sorted));
 	struct textbuf text = TEXTBUF_INIT;
-	unsigned char digest[EVP_MAX_MD_SIZE];
-	unsigned int len = 0, j;
 	size_t i, n = 0;
-	int rc = 0;
+	int rc;
 
 	if (!sorted)
 		return error_set(TRUNKCTL_ENOMEM, "out of memory");
@@ -55,16 +51,12 @@ int plan_fingerprint(const struct live_trunk *live, size_t count,
 			sorted[n++] = &live[i];
 	qsort(sorted, n, sizeof(*sorted), compare_by_id);
 
-	textbuf_append(&text, "", 0);
 	for (i = 0; i < n && !text.error; i++)
 		put_trunk(&text, sorted[i]);
 	if (text.error)
 		rc = error_set(TRUNKCTL_ENOMEM, "out of memory");
-	else if (!EVP_Digest(text.data, text.len, digest, &len, EVP_sha256(),
-			     NULL))
-		rc = error_set(TRUNKCTL_ERROR, "SHA-256 failed");
-	for (j = 0; rc == 0 && j < len; j++)
-		snprintf(hex + 2 * j, 3, "%02x", digest[j]);
+	else
+		rc = sha256_hex(text.data ? text.data : "", text.len, hex);
 	textbuf_release(&text);
 	free(sorted);
 	return rc;
