@@ -3,15 +3,9 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <cmocka.h>
 #include <cjson/cJSON.h>
@@ -19,101 +13,25 @@
 
 #include "model/error.h"
 #include "reconcile/callback.h"
+#include "tests/support/script_server.h"
 
-#define SERVER_MAX_REQUESTS 8
+/*
+ * Each test scripts the statuses of the loopback server's replies. Every
+ * reply has a Location header, which a redirect must not follow.
+ */
+static struct script_reply replies[SCRIPT_SERVER_MAX_REPLIES];
 
-/* A one-thread HTTP server on 127.0.0.1 that replies to each connection
- * with the next status of its script and keeps the requests. */
-struct server {
-	int fd;
-	int port;
-	int statuses[SERVER_MAX_REQUESTS];
-	int status_count;
-	char requests[SERVER_MAX_REQUESTS][4096];
-	int served;
-	pthread_t thread;
-};
-
-static void read_request(int fd, char *out, size_t max)
+static void server_start(struct script_server *s, const int *statuses,
+			 int count)
 {
-	size_t len = 0, need = 0;
-	const char *end, *length;
-	ssize_t n;
+	int i;
 
-	while (len + 1 < max) {
-		struct pollfd p = { fd, POLLIN, 0 };
-
-		if (poll(&p, 1, 5000) <= 0)
-			break;
-		n = read(fd, out + len, max - 1 - len);
-		if (n <= 0)
-			break;
-		len += (size_t)n;
-		out[len] = '\0';
-		end = strstr(out, "\r\n\r\n");
-		if (!end)
-			continue;
-		length = strstr(out, "Content-Length:");
-		need = (size_t)(end + 4 - out) +
-		       (length ? strtoul(length + 15, NULL, 10) : 0);
-		if (len >= need)
-			break;
-	}
-	out[len] = '\0';
-}
-
-static void *serve(void *arg)
-{
-	struct server *s = arg;
-	char reply[256];
-	int client, status;
-
-	while (s->served < s->status_count) {
-		struct pollfd p = { s->fd, POLLIN, 0 };
-
-		if (poll(&p, 1, 5000) <= 0)
-			break;
-		client = accept(s->fd, NULL, NULL);
-		if (client < 0)
-			break;
-		read_request(client, s->requests[s->served], 4096);
-		status = s->statuses[s->served++];
-		snprintf(reply, sizeof(reply),
-			 "HTTP/1.1 %d Scripted\r\nContent-Length: 0\r\n"
-			 "Location: http://127.0.0.1:9/elsewhere\r\n"
-			 "Connection: close\r\n\r\n", status);
-		if (write(client, reply, strlen(reply)) < 0)
-			perror("write");
-		close(client);
-	}
-	return NULL;
-}
-
-static void server_start(struct server *s, const int *statuses, int count)
-{
-	struct sockaddr_in addr = { 0 };
-	socklen_t len = sizeof(addr);
-
-	memset(s, 0, sizeof(*s));
-	memcpy(s->statuses, statuses, (size_t)count * sizeof(int));
-	s->status_count = count;
-	s->fd = socket(AF_INET, SOCK_STREAM, 0);
-	assert_true(s->fd >= 0);
-	addr.sin_family = AF_INET;
-	addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	assert_int_equal(bind(s->fd, (struct sockaddr *)&addr, sizeof(addr)),
-			 0);
-	assert_int_equal(listen(s->fd, 8), 0);
-	assert_int_equal(getsockname(s->fd, (struct sockaddr *)&addr, &len),
-			 0);
-	s->port = ntohs(addr.sin_port);
-	assert_int_equal(pthread_create(&s->thread, NULL, serve, s), 0);
-}
-
-static void server_stop(struct server *s)
-{
-	pthread_join(s->thread, NULL);
-	close(s->fd);
+	for (i = 0; i < count; i++)
+		replies[i] = (struct script_reply){
+			statuses[i],
+			"Location: http://127.0.0.1:9/elsewhere\r\n", NULL,
+		};
+	assert_int_equal(script_server_start(s, replies, count), 0);
 }
 
 static void test_hmac_rfc4231_case2(void **state)
@@ -218,7 +136,7 @@ static void test_send_signed_after_retry(void **state)
 	struct callback_send_options options;
 	struct callback_request request = { 0 };
 	struct callback_result result;
-	struct server server;
+	struct script_server server;
 	char url[64], hex[65], header[128];
 
 	(void)state;
@@ -231,7 +149,7 @@ static void test_send_signed_after_retry(void **state)
 	request.key = "secret";
 	request.key_len = 6;
 	assert_int_equal(callback_send(&request, &options, &result), 0);
-	server_stop(&server);
+	script_server_stop(&server);
 
 	assert_int_equal(result.attempts, 2);
 	assert_int_equal(result.http_status, 200);
@@ -253,7 +171,7 @@ static void test_send_unsigned(void **state)
 	struct callback_request request = { 0 };
 	struct callback_send_options options;
 	struct callback_result result;
-	struct server server;
+	struct script_server server;
 	char url[64];
 
 	(void)state;
@@ -263,7 +181,7 @@ static void test_send_unsigned(void **state)
 	request.url = url;
 	request.body = "{}";
 	assert_int_equal(callback_send(&request, &options, &result), 0);
-	server_stop(&server);
+	script_server_stop(&server);
 	assert_null(strstr(server.requests[0], "X-Trunkctl-Signature"));
 }
 
@@ -273,7 +191,7 @@ static void test_send_gives_up(void **state)
 	struct callback_request request = { 0 };
 	struct callback_send_options options;
 	struct callback_result result;
-	struct server server;
+	struct script_server server;
 	char url[64];
 
 	(void)state;
@@ -284,7 +202,7 @@ static void test_send_gives_up(void **state)
 	request.body = "{}";
 	assert_int_equal(callback_send(&request, &options, &result),
 			 TRUNKCTL_EHTTP);
-	server_stop(&server);
+	script_server_stop(&server);
 	assert_int_equal(result.attempts, 3);
 	assert_int_equal(result.http_status, 503);
 	assert_non_null(strstr(error_message(), "after 3 attempts"));
@@ -296,7 +214,7 @@ static void test_send_no_redirect(void **state)
 	struct callback_request request = { 0 };
 	struct callback_send_options options;
 	struct callback_result result;
-	struct server server;
+	struct script_server server;
 	char url[64];
 
 	(void)state;
@@ -307,7 +225,7 @@ static void test_send_no_redirect(void **state)
 	request.body = "{}";
 	assert_int_equal(callback_send(&request, &options, &result),
 			 TRUNKCTL_EHTTP);
-	server_stop(&server);
+	script_server_stop(&server);
 	assert_int_equal(result.attempts, 1);
 	assert_int_equal(server.served, 1);
 	assert_non_null(strstr(result.error, "redirects are not followed"));

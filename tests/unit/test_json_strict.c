@@ -17,6 +17,7 @@
 
 #include "http/json_strict.h"
 #include "tests/support/json_compare.h"
+#include "tests/support/text_gen.h"
 
 /*
  * Parses `text` both ways. Returns whether the strict parser accepted
@@ -99,70 +100,45 @@ static void leaves_the_rest_to_cjson(void **state)
 	assert_false(compare("[1]\0", 4));
 }
 
-/* A small deterministic generator (xorshift64). */
-static uint64_t next_random(uint64_t *seed)
-{
-	*seed ^= *seed << 13;
-	*seed ^= *seed >> 7;
-	*seed ^= *seed << 17;
-	return *seed;
-}
-
-struct text {
-	char data[8192];
-	size_t length;
-};
-
-static void put(struct text *doc, const char *piece)
-{
-	size_t length = strlen(piece);
-
-	if (doc->length + length < sizeof(doc->data)) {
-		memcpy(doc->data + doc->length, piece, length);
-		doc->length += length;
-	}
-	doc->data[doc->length] = '\0';
-}
-
-static void put_string(struct text *doc, uint64_t *seed)
+static void put_string(struct gen_text *doc, uint64_t *seed)
 {
 	static const char *const parts[] = {
 		"a", "Carrier", " ", "\\\"", "\\\\", "\\/", "\\n", "\\t",
 		"\\u00e9", "\\u20AC", "\\ud83d\\ude00", "caf\xc3\xa9", "-", "0",
 	};
-	int n = (int)(next_random(seed) % 6), i;
+	int n = (int)(gen_random(seed) % 6), i;
 
-	put(doc, "\"");
+	gen_put(doc, "\"");
 	for (i = 0; i < n; i++)
-		put(doc, parts[next_random(seed) % (sizeof(parts) /
+		gen_put(doc, parts[gen_random(seed) % (sizeof(parts) /
 						  sizeof(parts[0]))]);
-	put(doc, "\"");
+	gen_put(doc, "\"");
 }
 
-static void put_number(struct text *doc, uint64_t *seed)
+static void put_number(struct gen_text *doc, uint64_t *seed)
 {
 	static const char *const forms[] = {
 		"%s%llu", "%s%llu.%llu", "%s%llue%llu", "%s%llu.%lluE-%llu",
 	};
 	char number[96];
-	uint64_t form = next_random(seed) % 4;
-	unsigned long long a = next_random(seed) %
+	uint64_t form = gen_random(seed) % 4;
+	unsigned long long a = gen_random(seed) %
 			       (form ? 1000 : 100000000000000000ULL);
-	unsigned long long b = next_random(seed) % 1000;
-	unsigned long long c = next_random(seed) % 300;
+	unsigned long long b = gen_random(seed) % 1000;
+	unsigned long long c = gen_random(seed) % 300;
 
 	snprintf(number, sizeof(number), forms[form],
-		 next_random(seed) % 2 ? "-" : "", a, b, c);
-	put(doc, number);
+		 gen_random(seed) % 2 ? "-" : "", a, b, c);
+	gen_put(doc, number);
 }
 
-static void put_value(struct text *doc, uint64_t *seed, int depth)
+static void put_value(struct gen_text *doc, uint64_t *seed, int depth)
 {
 	static const char *const spaces[] = { "", " ", "\n", "\t", "\r\n " };
-	uint64_t kind = next_random(seed) % (depth > 4 ? 5 : 7);
+	uint64_t kind = gen_random(seed) % (depth > 4 ? 5 : 7);
 	int n, i;
 
-	put(doc, spaces[next_random(seed) % 5]);
+	gen_put(doc, spaces[gen_random(seed) % 5]);
 	switch (kind) {
 	case 0:
 		put_string(doc, seed);
@@ -172,26 +148,26 @@ static void put_value(struct text *doc, uint64_t *seed, int depth)
 		put_number(doc, seed);
 		break;
 	case 3:
-		put(doc, next_random(seed) % 2 ? "true" : "false");
+		gen_put(doc, gen_random(seed) % 2 ? "true" : "false");
 		break;
 	case 4:
-		put(doc, "null");
+		gen_put(doc, "null");
 		break;
 	default:
-		n = (int)(next_random(seed) % 5);
-		put(doc, kind == 5 ? "[" : "{");
+		n = (int)(gen_random(seed) % 5);
+		gen_put(doc, kind == 5 ? "[" : "{");
 		for (i = 0; i < n; i++) {
 			if (i)
-				put(doc, ",");
+				gen_put(doc, ",");
 			if (kind == 6) {
 				put_string(doc, seed);
-				put(doc, ":");
+				gen_put(doc, ":");
 			}
 			put_value(doc, seed, depth + 1);
 		}
-		put(doc, kind == 5 ? "]" : "}");
+		gen_put(doc, kind == 5 ? "]" : "}");
 	}
-	put(doc, spaces[next_random(seed) % 5]);
+	gen_put(doc, spaces[gen_random(seed) % 5]);
 }
 
 /*
@@ -203,7 +179,7 @@ static void generated_documents_match(void **state)
 {
 	static const char damage[] = "\"\\{}[],:0-.eE+ \x01\xff";
 	uint64_t seed = 0x9e3779b97f4a7c15ULL;
-	struct text doc;
+	struct gen_text doc;
 	int round, accepted_damaged = 0;
 
 	(void)state;
@@ -214,9 +190,9 @@ static void generated_documents_match(void **state)
 		put_value(&doc, &seed, 0);
 		if (!compare(doc.data, doc.length))
 			fail_msg("the strict parser rejected %s", doc.data);
-		at = (size_t)(next_random(&seed) % doc.length);
+		at = (size_t)(gen_random(&seed) % doc.length);
 		if (round % 2)
-			doc.data[at] = damage[next_random(&seed) %
+			doc.data[at] = damage[gen_random(&seed) %
 					    (sizeof(damage) - 1)];
 		else
 			doc.length = at;
