@@ -18,6 +18,7 @@
 #include <cjson/cJSON.h>
 
 #include "http/client.h"
+#include "model/trunk.h"
 
 #define HTTP_LIST_MAX_RESTARTS 3
 
@@ -33,5 +34,27 @@
 int http_list(struct http_client *client, const char *path,
 	      const char *route, cJSON **entities,
 	      struct api_call_info *info);
+
+/*
+ * One trunk of the trunk listing: decoded when `json` is NULL, else the
+ * entity for live_trunk_from_json().
+ */
+struct http_listed_trunk {
+	struct live_trunk trunk;
+	cJSON *json;
+};
+
+/*
+ * Like http_list() for a trunk listing (GET .../edges/{id}/trunks). The
+ * pages that trunk_page_decode() takes come decoded, without a cJSON
+ * tree. The entities of any other page come as JSON, allocated with
+ * cJSON's hooks, and the caller decodes them in listing order. Release
+ * them with http_listed_trunks_release(), which accepts NULL.
+ */
+int http_list_trunks(struct http_client *client, const char *path,
+		     const char *route, struct http_listed_trunk **trunks,
+		     size_t *count, struct api_call_info *info);
+void http_listed_trunks_release(struct http_listed_trunk *trunks,
+				size_t count);
 
 #endif

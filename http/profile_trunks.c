@@ -164,29 +164,28 @@ static int list_trunks(struct http_client *client, const char *edge_id,
 		       struct live_trunk **trunks_out, size_t *count_out,
 		       struct api_call_info *info)
 {
+	struct http_listed_trunk *listed = NULL;
 	struct live_trunk *trunks = NULL;
+	size_t listed_count = 0, count = 0, i;
 	char path[PATH_SIZE];
-	cJSON *entities = NULL;
-	size_t count = 0;
 	int rc;
 
 	clear_info(info);
 	rc = build_path(path, edge_id, NULL, "/trunks");
 	http_json_arena_begin();
 	if (!rc)
-		rc = http_list(client, path, TRUNKS_ROUTE, &entities, info);
-	if (!rc && cJSON_GetArraySize(entities) > 0) {
-		trunks = calloc((size_t)cJSON_GetArraySize(entities),
-				sizeof(*trunks));
-		if (!trunks)
-			rc = error_set(TRUNKCTL_ENOMEM, "out of memory");
-	}
-	for (const cJSON *entity = entities ? entities->child : NULL;
-	     !rc && entity; entity = entity->next) {
+		rc = http_list_trunks(client, path, TRUNKS_ROUTE, &listed,
+				      &listed_count, info);
+	if (!rc && listed_count > 0 &&
+	    !(trunks = calloc(listed_count, sizeof(*trunks))))
+		rc = error_set(TRUNKCTL_ENOMEM, "out of memory");
+	for (i = 0; !rc && i < listed_count; i++) {
 		struct live_trunk *trunk = &trunks[count];
 
-		rc = live_trunk_from_json(entity, trunk);
-		if (rc) {
+		if (!listed[i].json) {
+			*trunk = listed[i].trunk;
+			memset(&listed[i].trunk, 0, sizeof(listed[i].trunk));
+		} else if ((rc = live_trunk_from_json(listed[i].json, trunk))) {
 			rc = decode_failed(client, "GET", path, rc);
 			break;
 		}
@@ -194,7 +193,7 @@ static int list_trunks(struct http_client *client, const char *edge_id,
 		if (!trunk->edge_id && !(trunk->edge_id = strdup(edge_id)))
 			rc = error_set(TRUNKCTL_ENOMEM, "out of memory");
 	}
-	cJSON_Delete(entities);
+	http_listed_trunks_release(listed, listed_count);
 	http_json_arena_end();
 	if (rc) {
 		api_trunks_release(trunks, count);

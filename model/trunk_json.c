@@ -7,6 +7,7 @@
 
 #include "model/error.h"
 #include "model/trunk.h"
+#include "model/trunk_member.h"
 
 static int invalid(const char *field, const char *expected)
 {
@@ -122,51 +123,37 @@ static int get_keepalive_protocol(const cJSON *item,
 	return 0;
 }
 
-/* The members of a Trunk that are decoded, in the order they are checked. */
-enum member {
-	M_ID,
-	M_NAME,
-	M_DESCRIPTION,
-	M_MAX_CALLS,
-	M_CODECS,
-	M_SIP_ENDPOINTS,
-	M_NAT_TRAVERSAL,
-	M_KEEPALIVE_INTERVAL,
-	M_KEEPALIVE_PROTOCOL,
-	M_INVITE_TIMEOUT,
-	M_RTP_TIMEOUT,
-	M_VERSION,
-	M_STATUS,
-	M_STATE,
-	M_EDGE,
-	MEMBER_COUNT
-};
+#define NAME(text) { text, sizeof(text) - 1 }
 
-static const char *const member_names[MEMBER_COUNT] = {
-	"id", "name", "description", "maxConcurrentCalls", "codecs",
-	"sipEndpoints", "natTraversal", "keepAliveInterval",
-	"keepAliveProtocol", "sipInviteTimeout", "rtpTimeout", "version",
-	"status", "state", "edge",
+const struct trunk_member_name trunk_member_names[TRUNK_MEMBER_COUNT] = {
+	NAME("id"), NAME("name"), NAME("description"),
+	NAME("maxConcurrentCalls"), NAME("codecs"), NAME("sipEndpoints"),
+	NAME("natTraversal"), NAME("keepAliveInterval"),
+	NAME("keepAliveProtocol"), NAME("sipInviteTimeout"),
+	NAME("rtpTimeout"), NAME("version"), NAME("status"), NAME("state"),
+	NAME("edge"),
 };
 
 /*
- * Sets members[m] to the first member of `json` named member_names[m],
+ * Sets members[m] to the first member of `json` named
+ * trunk_member_names[m],
  * as cJSON_GetObjectItemCaseSensitive() would find it. One pass over the
  * object replaces a lookup, itself a pass, for each of the 15 members.
  */
-static void gather(const cJSON *json, const cJSON *members[MEMBER_COUNT])
+static void gather(const cJSON *json, const cJSON *members[TRUNK_MEMBER_COUNT])
 {
 	const cJSON *item;
 	int m;
 
-	memset(members, 0, MEMBER_COUNT * sizeof(*members));
+	memset(members, 0, TRUNK_MEMBER_COUNT * sizeof(*members));
 	cJSON_ArrayForEach(item, json) {
 		if (!item->string)
 			continue;
-		for (m = 0; m < MEMBER_COUNT; m++)
-			if (!members[m] && item->string[0] ==
-						   member_names[m][0] &&
-			    strcmp(item->string, member_names[m]) == 0) {
+		for (m = 0; m < TRUNK_MEMBER_COUNT; m++)
+			if (!members[m] &&
+			    item->string[0] == trunk_member_names[m].text[0] &&
+			    strcmp(item->string,
+				   trunk_member_names[m].text) == 0) {
 				members[m] = item;
 				break;
 			}
@@ -177,25 +164,27 @@ static int decode_spec(const cJSON *const *m, struct trunk_spec *spec)
 {
 	int rc;
 
-	if ((rc = get_string(m[M_NAME], "name", true, &spec->name)) < 0 ||
-	    (rc = get_string(m[M_DESCRIPTION], "description", false,
+	if ((rc = get_string(m[TRUNK_MEMBER_NAME], "name", true,
+			     &spec->name)) < 0 ||
+	    (rc = get_string(m[TRUNK_MEMBER_DESCRIPTION], "description", false,
 			     &spec->description)) < 0 ||
-	    (rc = get_int(m[M_MAX_CALLS], "maxConcurrentCalls",
+	    (rc = get_int(m[TRUNK_MEMBER_MAX_CALLS], "maxConcurrentCalls",
 			  &spec->max_concurrent_calls)) < 0 ||
-	    (rc = get_strings(m[M_CODECS], "codecs", true, &spec->codecs,
-			      &spec->codec_count)) < 0 ||
-	    (rc = get_strings(m[M_SIP_ENDPOINTS], "sipEndpoints", false,
-			      &spec->sip_endpoints,
+	    (rc = get_strings(m[TRUNK_MEMBER_CODECS], "codecs", true,
+			      &spec->codecs, &spec->codec_count)) < 0 ||
+	    (rc = get_strings(m[TRUNK_MEMBER_SIP_ENDPOINTS], "sipEndpoints",
+			      false, &spec->sip_endpoints,
 			      &spec->sip_endpoint_count)) < 0 ||
-	    (rc = get_nat_traversal(m[M_NAT_TRAVERSAL],
+	    (rc = get_nat_traversal(m[TRUNK_MEMBER_NAT_TRAVERSAL],
 				    &spec->nat_traversal)) < 0 ||
-	    (rc = get_int(m[M_KEEPALIVE_INTERVAL], "keepAliveInterval",
+	    (rc = get_int(m[TRUNK_MEMBER_KEEPALIVE_INTERVAL],
+			  "keepAliveInterval",
 			  &spec->keepalive_interval)) < 0 ||
-	    (rc = get_keepalive_protocol(m[M_KEEPALIVE_PROTOCOL],
+	    (rc = get_keepalive_protocol(m[TRUNK_MEMBER_KEEPALIVE_PROTOCOL],
 					 &spec->keepalive_protocol)) < 0 ||
-	    (rc = get_int(m[M_INVITE_TIMEOUT], "sipInviteTimeout",
+	    (rc = get_int(m[TRUNK_MEMBER_INVITE_TIMEOUT], "sipInviteTimeout",
 			  &spec->sip_invite_timeout)) < 0 ||
-	    (rc = get_int(m[M_RTP_TIMEOUT], "rtpTimeout",
+	    (rc = get_int(m[TRUNK_MEMBER_RTP_TIMEOUT], "rtpTimeout",
 			  &spec->rtp_timeout)) < 0)
 		return rc;
 	return 0;
@@ -203,9 +192,9 @@ static int decode_spec(const cJSON *const *m, struct trunk_spec *spec)
 
 static int decode_state(const cJSON *const *m, struct live_trunk *out)
 {
-	const cJSON *status = m[M_STATUS];
-	const cJSON *state = m[M_STATE];
-	const cJSON *edge = m[M_EDGE];
+	const cJSON *status = m[TRUNK_MEMBER_STATUS];
+	const cJSON *state = m[TRUNK_MEMBER_STATE];
+	const cJSON *edge = m[TRUNK_MEMBER_EDGE];
 
 	out->status = TRUNK_STATUS_UNKNOWN;
 	if (status && !cJSON_IsNull(status)) {
@@ -227,7 +216,7 @@ static int decode_state(const cJSON *const *m, struct live_trunk *out)
 
 int live_trunk_from_json(const cJSON *json, struct live_trunk *out)
 {
-	const cJSON *members[MEMBER_COUNT];
+	const cJSON *members[TRUNK_MEMBER_COUNT];
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -237,10 +226,11 @@ int live_trunk_from_json(const cJSON *json, struct live_trunk *out)
 				 "invalid trunk: expected a JSON object");
 
 	gather(json, members);
-	if ((rc = get_string(members[M_ID], "id", true, &out->id)) < 0 ||
+	if ((rc = get_string(members[TRUNK_MEMBER_ID], "id", true,
+			     &out->id)) < 0 ||
 	    (rc = decode_spec(members, &out->spec)) < 0 ||
-	    (rc = get_long(members[M_VERSION], "version", 0, 1L << 53,
-			   &out->version)) < 0 ||
+	    (rc = get_long(members[TRUNK_MEMBER_VERSION], "version", 0,
+			   1L << 53, &out->version)) < 0 ||
 	    (rc = decode_state(members, out)) < 0) {
 		live_trunk_release(out);
 		return rc;

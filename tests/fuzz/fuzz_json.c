@@ -5,7 +5,8 @@
  * its "entities" (a listing page) are decoded as a Trunk, an Edge and a
  * diagnostics object. A trunk that decodes must render a payload and
  * show no difference from itself. A body that json_parse_strict() takes
- * must give cJSON's tree.
+ * must give cJSON's tree, and a body that trunk_page_decode() takes
+ * must give the trunks and figures of the general path.
  *
  * The pager's envelope handling (http/paging.c) and the token response
  * (http/token.c) are static helpers behind a network call, so this
@@ -23,6 +24,7 @@
 #include "http/profile_internal.h"
 #include "model/trunk.h"
 #include "tests/support/json_compare.h"
+#include "tests/support/trunk_page_check.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -106,6 +108,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *body = malloc(size + 1);
 	const cJSON *entities, *entity;
+	const char *difference;
 	cJSON *json;
 
 	if (!body)
@@ -115,6 +118,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	decode_error(body, size, size ? data[0] : 0);
 	check_strict(body, size);
+	if (trunk_page_check(body, size, &difference) < 0)
+		abort();
 	json = cJSON_ParseWithLength(body, size);
 	if (json) {
 		decode_entity(json);

@@ -2,7 +2,8 @@
  * Reading whole listings from trunksim: empty, one page, page
  * boundaries, 5,000 trunks, a trunk inserted while the listing is read,
  * soft-deleted trunks, a server that caps the page size, and a server
- * whose listing never ends.
+ * whose listing never ends. A scripted server sends one page that the
+ * trunk page decoder takes and one that it leaves to cJSON.
  */
 
 #include <setjmp.h>
@@ -18,6 +19,7 @@
 #include "http/paging.h"
 #include "model/error.h"
 #include "test_http_fixture.h"
+#include "tests/support/script_server.h"
 
 /*
  * Starts trunksim with one generated edge of `trunks` trunks, and pages
@@ -311,6 +313,64 @@ static void listing_not_an_envelope(void **state)
 	fixture_stop(f);
 }
 
+#define TRUNK_JSON(n, extra)                                               \
+	"{\"id\":\"id-" #n "\",\"name\":\"trunk-" #n "\",\"codecs\":"  \
+	"[\"pcmu\"],\"version\":1,\"status\":\"ENABLED\"" extra "}"
+
+/*
+ * The first page decodes directly; the second has a key with an escape,
+ * which only cJSON's path reads. Both end up in one listing, in order.
+ */
+static void listing_mixes_both_decoders(void **state)
+{
+	static const struct script_reply script[] = {
+		{ 200, NULL, "{\"access_token\":\"scripted\","
+			     "\"token_type\":\"bearer\",\"expires_in\":3600}" },
+		{ 200, NULL, "{\"entities\":[" TRUNK_JSON(1, "") ","
+			     TRUNK_JSON(2, ",\"state\":\"deleted\"") ","
+			     TRUNK_JSON(3, "") "],\"pageSize\":3,"
+			     "\"pageNumber\":1,\"pageCount\":2,\"total\":5}" },
+		{ 200, NULL, "{\"entities\":[" TRUNK_JSON(4, "") ","
+			     TRUNK_JSON(5, ",\"rtp\\u0054imeout\":90") "],"
+			     "\"pageSize\":3,\"pageNumber\":2,"
+			     "\"pageCount\":2,\"total\":5}" },
+	};
+	struct http_listed_trunk *listed = NULL;
+	struct script_server server;
+	struct http_fixture f = { 0 };
+	char url[64];
+	size_t count = 0;
+
+	(void)state;
+	assert_int_equal(script_server_start(&server, script, 3), 0);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d", server.port);
+	strcpy(f.sim.url, url);
+	fixture_config(&f);
+	f.config.page_size = 3;
+	fixture_client(&f);
+	assert_int_equal(http_list_trunks(f.client, "/edges/e/trunks",
+					  "/edges/{edgeId}/trunks", &listed,
+					  &count, NULL),
+			 0);
+	script_server_stop(&server);
+	assert_int_equal(server.served, 3);
+	assert_non_null(strstr(server.requests[2], "pageNumber=2"));
+
+	assert_int_equal(count, 4);
+	assert_null(listed[0].json);
+	assert_string_equal(listed[0].trunk.spec.name, "trunk-1");
+	assert_string_equal(listed[0].trunk.spec.codecs[0], "PCMU");
+	assert_null(listed[1].json);
+	assert_string_equal(listed[1].trunk.id, "id-3");
+	assert_non_null(listed[2].json);
+	assert_non_null(listed[3].json);
+	assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(
+				    listed[3].json, "name")), "trunk-5");
+	http_listed_trunks_release(listed, count);
+	http_client_free(f.client);
+	http_config_release(&f.config);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -326,6 +386,7 @@ int main(void)
 		cmocka_unit_test(listing_keeps_changing),
 		cmocka_unit_test(deleted_trunks_skipped),
 		cmocka_unit_test(listing_not_an_envelope),
+		cmocka_unit_test(listing_mixes_both_decoders),
 	};
 	int failed;
 
