@@ -24,7 +24,7 @@ struct yaml_tree_block {
 
 struct frame {
 	struct yaml_tree_node *node;
-	struct yaml_tree_node *pending_key;
+	size_t first_child;     /* index of its first child in children */
 };
 
 struct anchor {
@@ -40,6 +40,15 @@ struct builder {
 	struct yaml_tree_document *document;
 	struct frame stack[YAML_TREE_MAX_DEPTH];
 	size_t depth;
+	/*
+	 * Children of the open containers, innermost container last. A
+	 * sequence pushes its items, and a mapping each key followed by its
+	 * value. When a container ends, its children move to an array of
+	 * their final size in the tree.
+	 */
+	struct yaml_tree_node **children;
+	size_t child_count;
+	size_t child_alloc;
 	struct anchor *anchors;  /* open addressing, power-of-two size */
 	size_t anchor_alloc;
 	size_t anchor_count;
@@ -71,6 +80,11 @@ static int report(struct builder *b, int line, int column, const char *fmt,
 	return rc;
 }
 
+static int out_of_memory(void)
+{
+	return error_set(TRUNKCTL_ENOMEM, "out of memory parsing YAML");
+}
+
 void yaml_tree_init(struct yaml_tree *tree)
 {
 	memset(tree, 0, sizeof(*tree));
@@ -79,27 +93,22 @@ void yaml_tree_init(struct yaml_tree *tree)
 void yaml_tree_release(struct yaml_tree *tree)
 {
 	struct yaml_tree_block *block, *next;
-	size_t i;
 
 	if (!tree)
 		return;
-	for (i = 0; i < tree->node_count; i++) {
-		free(tree->nodes[i]->keys);
-		free(tree->nodes[i]->items);
-	}
 	for (block = tree->blocks; block; block = next) {
 		next = block->next;
 		free(block);
 	}
-	free(tree->nodes);
 	free(tree->documents);
 	yaml_tree_init(tree);
 }
 
 /*
  * Returns `size` bytes from the tree's current block, starting a new
- * block when it is full. A manifest has about ten nodes per trunk, so
- * one malloc per node and per scalar was a large share of the parse.
+ * block when it is full. A manifest has 25 to 30 nodes per trunk, so
+ * one malloc per node, per scalar and per list of children was a large
+ * share of the parse.
  */
 static void *tree_alloc(struct yaml_tree *tree, size_t size)
 {
@@ -144,24 +153,17 @@ static int charge(struct builder *b, size_t n, const yaml_mark_t *mark)
 	return TRUNKCTL_EINVALID;
 }
 
+/*
+ * Returns a node followed by `extra` bytes for a scalar's value, or NULL
+ * when memory ran out.
+ */
 static struct yaml_tree_node *new_node(struct builder *b,
 				       enum yaml_tree_kind kind,
-				       const yaml_mark_t *mark)
+				       const yaml_mark_t *mark, size_t extra)
 {
-	struct yaml_tree *tree = b->tree;
 	struct yaml_tree_node *node;
 
-	if (tree->node_count == tree->node_alloc) {
-		size_t alloc = tree->node_alloc ? tree->node_alloc * 2 : 64;
-		struct yaml_tree_node **nodes;
-
-		nodes = realloc(tree->nodes, alloc * sizeof(*nodes));
-		if (!nodes)
-			return NULL;
-		tree->nodes = nodes;
-		tree->node_alloc = alloc;
-	}
-	node = tree_alloc(tree, sizeof(*node));
+	node = tree_alloc(b->tree, sizeof(*node) + extra);
 	if (!node)
 		return NULL;
 	memset(node, 0, sizeof(*node));
@@ -170,55 +172,28 @@ static struct yaml_tree_node *new_node(struct builder *b,
 	node->line = (int)mark->line + 1;
 	node->column = (int)mark->column + 1;
 	node->weight = 1;
-	tree->nodes[tree->node_count++] = node;
 	return node;
-}
-
-static int append(struct yaml_tree_node *parent, struct yaml_tree_node *key,
-		  struct yaml_tree_node *item)
-{
-	if (parent->count == parent->alloc) {
-		size_t alloc = parent->alloc ? parent->alloc * 2 : 4;
-		struct yaml_tree_node **items, **keys;
-
-		items = realloc(parent->items, alloc * sizeof(*items));
-		if (!items)
-			return TRUNKCTL_ENOMEM;
-		parent->items = items;
-		if (parent->kind == YAML_TREE_MAPPING) {
-			keys = realloc(parent->keys, alloc * sizeof(*keys));
-			if (!keys)
-				return TRUNKCTL_ENOMEM;
-			parent->keys = keys;
-		}
-		parent->alloc = alloc;
-	}
-	if (parent->kind == YAML_TREE_MAPPING)
-		parent->keys[parent->count] = key;
-	parent->items[parent->count++] = item;
-	return 0;
 }
 
 /* Adds a finished node to the open container, or makes it the root. */
 static int attach(struct builder *b, struct yaml_tree_node *node)
 {
-	struct yaml_tree_node *key;
-	struct frame *top;
-
 	if (b->depth == 0) {
 		b->document->root = node;
 		return 0;
 	}
-	top = &b->stack[b->depth - 1];
-	if (top->node->kind == YAML_TREE_SEQUENCE)
-		return append(top->node, NULL, node);
-	if (!top->pending_key) {
-		top->pending_key = node;
-		return 0;
+	if (b->child_count == b->child_alloc) {
+		size_t alloc = b->child_alloc ? b->child_alloc * 2 : 256;
+		struct yaml_tree_node **children;
+
+		children = realloc(b->children, alloc * sizeof(*children));
+		if (!children)
+			return out_of_memory();
+		b->children = children;
+		b->child_alloc = alloc;
 	}
-	key = top->pending_key;
-	top->pending_key = NULL;
-	return append(top->node, key, node);
+	b->children[b->child_count++] = node;
+	return 0;
 }
 
 static size_t hash_name(const char *name)
@@ -344,11 +319,6 @@ static int check_tag(struct builder *b, const unsigned char *tag,
 		      diag_quote(quoted, sizeof(quoted), t, strlen(t)));
 }
 
-static int out_of_memory(void)
-{
-	return error_set(TRUNKCTL_ENOMEM, "out of memory parsing YAML");
-}
-
 static int on_scalar(struct builder *b, const yaml_event_t *e)
 {
 	size_t length = e->data.scalar.length;
@@ -363,12 +333,10 @@ static int on_scalar(struct builder *b, const yaml_event_t *e)
 	if (rc < 0)
 		return rc;
 
-	node = new_node(b, YAML_TREE_SCALAR, &e->start_mark);
+	node = new_node(b, YAML_TREE_SCALAR, &e->start_mark, length + 1);
 	if (!node)
 		return out_of_memory();
-	node->value = tree_alloc(b->tree, length + 1);
-	if (!node->value)
-		return out_of_memory();
+	node->value = (char *)(node + 1);
 	if (length)
 		memcpy(node->value, e->data.scalar.value, length);
 	node->value[length] = '\0';
@@ -410,13 +378,13 @@ static int on_start(struct builder *b, const yaml_event_t *e,
 		return TRUNKCTL_EINVALID;
 	}
 
-	node = new_node(b, kind, &e->start_mark);
+	node = new_node(b, kind, &e->start_mark, 0);
 	if (!node)
 		return out_of_memory();
 	if (anchor && (rc = set_anchor(b, (const char *)anchor, node)) < 0)
 		return rc;
 	b->stack[b->depth].node = node;
-	b->stack[b->depth].pending_key = NULL;
+	b->stack[b->depth].first_child = b->child_count;
 	b->depth++;
 	return 0;
 }
@@ -600,19 +568,16 @@ static int drop_duplicates(struct builder *b, struct pair_ref *refs,
 }
 
 /* Replaces the mapping's pairs by the kept ones and sets its weight. */
-static int store_pairs(struct yaml_tree_node *map,
+static int store_pairs(struct builder *b, struct yaml_tree_node *map,
 		       const struct pair_ref *refs, size_t count)
 {
 	struct yaml_tree_node **keys, **items;
 	size_t i, kept = 0;
 
-	keys = malloc((count ? count : 1) * sizeof(*keys));
-	items = malloc((count ? count : 1) * sizeof(*items));
-	if (!keys || !items) {
-		free(keys);
-		free(items);
+	keys = tree_alloc(b->tree, (count ? count : 1) * sizeof(*keys));
+	items = tree_alloc(b->tree, (count ? count : 1) * sizeof(*items));
+	if (!keys || !items)
 		return out_of_memory();
-	}
 
 	map->weight = 1;
 	for (i = 0; i < count; i++) {
@@ -624,12 +589,9 @@ static int store_pairs(struct yaml_tree_node *map,
 		map->weight = add_saturating(map->weight,
 					     refs[i].value->weight);
 	}
-	free(map->keys);
-	free(map->items);
 	map->keys = keys;
 	map->items = items;
 	map->count = kept;
-	map->alloc = count ? count : 1;
 	return 0;
 }
 
@@ -690,20 +652,60 @@ static int finish_mapping(struct builder *b, struct yaml_tree_node *map,
 	if (rc == 0)
 		rc = drop_duplicates(b, refs, count);
 	if (rc == 0)
-		rc = store_pairs(map, refs, count);
+		rc = store_pairs(b, map, refs, count);
 
 done:
 	free(refs);
 	return rc;
 }
 
+/*
+ * Moves the children of the container that ends from the builder's
+ * stack to the tree. A mapping's keys and values alternate on the stack,
+ * and libyaml sends an empty scalar for a key written without a value.
+ */
+static int store_children(struct builder *b, struct yaml_tree_node *node,
+			  size_t first)
+{
+	struct yaml_tree_node **children = b->children + first;
+	size_t count = b->child_count - first, i;
+
+	b->child_count = first;
+	if (count == 0)
+		return 0;
+	if (node->kind == YAML_TREE_SEQUENCE) {
+		node->items = tree_alloc(b->tree, count * sizeof(*children));
+		if (!node->items)
+			return out_of_memory();
+		memcpy(node->items, children, count * sizeof(*children));
+		node->count = count;
+		return 0;
+	}
+
+	count /= 2;
+	node->keys = tree_alloc(b->tree, count * sizeof(*children));
+	node->items = tree_alloc(b->tree, count * sizeof(*children));
+	if (!node->keys || !node->items)
+		return out_of_memory();
+	for (i = 0; i < count; i++) {
+		node->keys[i] = children[2 * i];
+		node->items[i] = children[2 * i + 1];
+	}
+	node->count = count;
+	return 0;
+}
+
 static int on_end(struct builder *b, const yaml_event_t *e)
 {
 	struct yaml_tree_node *node;
 	size_t i;
-	int rc = 0;
+	int rc;
 
-	node = b->stack[--b->depth].node;
+	b->depth--;
+	node = b->stack[b->depth].node;
+	rc = store_children(b, node, b->stack[b->depth].first_child);
+	if (rc < 0)
+		return rc;
 	if (node->kind == YAML_TREE_MAPPING) {
 		rc = finish_mapping(b, node, &e->start_mark);
 	} else {
@@ -762,6 +764,7 @@ static int on_document_start(struct builder *b, const yaml_event_t *e)
 	b->document->line = (int)e->start_mark.line + 1;
 	b->document->column = (int)e->start_mark.column + 1;
 	b->depth = 0;
+	b->child_count = 0;
 	clear_anchors(b);
 	return 0;
 }
@@ -897,6 +900,7 @@ int yaml_tree_parse(struct yaml_tree *tree, const char *text, size_t length,
 	rc = run_events(&b, &parser, text, length);
 	yaml_parser_delete(&parser);
 	clear_anchors(&b);
+	free(b.children);
 	if (rc < 0)
 		tree->document_count = 0;
 	return rc;

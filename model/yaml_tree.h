@@ -51,7 +51,6 @@ struct yaml_tree_node {
 	struct yaml_tree_node **keys;
 	struct yaml_tree_node **items;
 	size_t count;
-	size_t alloc;
 
 	size_t weight;          /* nodes in the expanded subtree */
 	bool complete;          /* its end event was seen */
@@ -69,10 +68,10 @@ struct yaml_tree_block;
 struct yaml_tree {
 	struct yaml_tree_document *documents;
 	size_t document_count;
-	struct yaml_tree_node **nodes;
-	size_t node_count;
-	size_t node_alloc;
-	/* Nodes and scalar values, allocated in blocks and freed together. */
+	/*
+	 * Nodes, scalar values and lists of children, allocated in blocks
+	 * and freed together.
+	 */
 	struct yaml_tree_block *blocks;
 };
 

@@ -88,6 +88,67 @@ static void columns_count_characters(void **state)
 	release(&p);
 }
 
+static void nested_children_keep_order(void **state)
+{
+	const struct yaml_tree_node *m, *key, *value;
+	struct parsed p;
+
+	(void)state;
+	parse(&p, "m:\n"
+		  "  ? [k1, k2]\n"
+		  "  : [v1, [v2, v3], {}]\n"
+		  "  b: {c: [d], e: f}\n"
+		  "  g:\n"
+		  "  h: []\n"
+		  "last: z\n");
+	assert_int_equal(p.rc, 0);
+	assert_int_equal(p.diags.count, 0);
+	assert_int_equal(root(&p)->count, 2);
+	m = yaml_tree_get(root(&p), "m");
+	assert_non_null(m);
+	assert_int_equal(m->count, 4);
+
+	key = m->keys[0];
+	value = m->items[0];
+	assert_int_equal(key->kind, YAML_TREE_SEQUENCE);
+	assert_int_equal(key->count, 2);
+	assert_string_equal(key->items[1]->value, "k2");
+	assert_int_equal(value->kind, YAML_TREE_SEQUENCE);
+	assert_int_equal(value->count, 3);
+	assert_string_equal(value->items[0]->value, "v1");
+	assert_int_equal(value->items[1]->count, 2);
+	assert_string_equal(value->items[1]->items[1]->value, "v3");
+	assert_int_equal(value->items[2]->kind, YAML_TREE_MAPPING);
+	assert_int_equal(value->items[2]->count, 0);
+
+	value = yaml_tree_get(m, "b");
+	assert_int_equal(value->count, 2);
+	assert_string_equal(yaml_tree_get(value, "c")->items[0]->value, "d");
+	assert_string_equal(yaml_tree_get(value, "e")->value, "f");
+	/* A key without a value maps to an empty plain scalar. */
+	assert_true(yaml_tree_is_null(yaml_tree_get(m, "g")));
+	assert_int_equal(yaml_tree_get(m, "h")->count, 0);
+	assert_string_equal(yaml_tree_get(root(&p), "last")->value, "z");
+	release(&p);
+}
+
+static void documents_do_not_share_children(void **state)
+{
+	struct parsed p;
+
+	(void)state;
+	parse(&p, "[a, b]\n---\n{c: d}\n---\n[e]\n");
+	assert_int_equal(p.rc, 0);
+	assert_int_equal(p.tree.document_count, 3);
+	assert_int_equal(p.tree.documents[0].root->count, 2);
+	assert_string_equal(p.tree.documents[0].root->items[1]->value, "b");
+	assert_int_equal(p.tree.documents[1].root->count, 1);
+	assert_string_equal(p.tree.documents[1].root->keys[0]->value, "c");
+	assert_int_equal(p.tree.documents[2].root->count, 1);
+	assert_string_equal(p.tree.documents[2].root->items[0]->value, "e");
+	release(&p);
+}
+
 static void alias_shares_the_node(void **state)
 {
 	const struct yaml_tree_node *a, *b;
@@ -316,6 +377,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(nodes_keep_locations),
+		cmocka_unit_test(nested_children_keep_order),
+		cmocka_unit_test(documents_do_not_share_children),
 		cmocka_unit_test(columns_count_characters),
 		cmocka_unit_test(alias_shares_the_node),
 		cmocka_unit_test(later_anchor_replaces_earlier),
