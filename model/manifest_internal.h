@@ -78,11 +78,14 @@ int manifest_read_endpoints(struct manifest_context *ctx,
 /*
  * Reports keys of `mapping` that are not in `known` (suggesting a close
  * one), and keys that are not scalars. `what` names the mapping in the
- * message ("trunk", "edge"). Returns 0 when every key is known.
+ * message ("trunk", "edge"). Unless `values` is NULL, sets values[i] to
+ * yaml_tree_get(mapping, known[i]), so that callers look up each key
+ * only once. Returns 0 when every key is known.
  */
 int manifest_check_keys(struct manifest_context *ctx,
 			const struct yaml_tree_node *mapping, const char *what,
-			const char *const *known, size_t count);
+			const char *const *known, size_t count,
+			const struct yaml_tree_node **values);
 
 /* Writes a description of the node for "expected X, got ..." messages. */
 const char *manifest_describe(const struct yaml_tree_node *node,

@@ -54,6 +54,7 @@ static const char *const document_keys[] = { "apiVersion", "kind", "edge",
 					     "defaults", "trunks" };
 static const char *const edge_keys[] = { "id", "name", "maxTrunks",
 					 "prune" };
+/* The keys of fields[] below, in the same order. */
 static const char *const trunk_keys[] = {
 	"name",         "description", "sipEndpoints",     "codecs",
 	"maxConcurrentCalls", "natTraversal", "keepAlive",
@@ -205,6 +206,7 @@ static int read_keepalive(struct manifest_context *ctx,
 			  const struct yaml_tree_node *node,
 			  struct trunk_fields *f)
 {
+	const struct yaml_tree_node *values[ARRAY_SIZE(keepalive_keys)];
 	const struct yaml_tree_node *interval, *protocol;
 	char what[96];
 	int rc = 0, field_rc;
@@ -215,9 +217,9 @@ static int read_keepalive(struct manifest_context *ctx,
 				      manifest_describe(node, what,
 							sizeof(what)));
 	rc = manifest_check_keys(ctx, node, "keepAlive", keepalive_keys,
-				 ARRAY_SIZE(keepalive_keys));
+				 ARRAY_SIZE(keepalive_keys), values);
 
-	interval = yaml_tree_get(node, "interval");
+	interval = values[0];
 	if (interval) {
 		field_rc = manifest_read_int(ctx, interval,
 					     "keepAlive.interval", 1,
@@ -226,7 +228,7 @@ static int read_keepalive(struct manifest_context *ctx,
 		f->present |= field_rc == 0 ? F_KEEPALIVE_INTERVAL : 0;
 		rc = field_rc < 0 ? field_rc : rc;
 	}
-	protocol = yaml_tree_get(node, "protocol");
+	protocol = values[1];
 	if (protocol) {
 		field_rc = read_keepalive_protocol(ctx, protocol, f);
 		f->present |= field_rc == 0 ? F_KEEPALIVE_PROTOCOL : 0;
@@ -249,17 +251,20 @@ static const struct field fields[] = {
 	{ "state", F_STATE, read_state },
 };
 
-/* Reads the trunk fields of a trunk or of `defaults`. */
+/*
+ * Reads the trunk fields of a trunk or of `defaults`, from the values
+ * that manifest_check_keys() found for trunk_keys.
+ */
 static int read_fields(struct manifest_context *ctx,
-		       const struct yaml_tree_node *mapping, bool defaults,
-		       struct trunk_fields *f)
+		       const struct yaml_tree_node *const *values,
+		       bool defaults, struct trunk_fields *f)
 {
 	const struct yaml_tree_node *node;
 	size_t i;
 	int rc;
 
 	for (i = 0; i < ARRAY_SIZE(fields); i++) {
-		node = yaml_tree_get(mapping, fields[i].key);
+		node = values[i];
 		if (!node)
 			continue;
 		if (defaults && (fields[i].bits & (F_NAME | F_STATE))) {
@@ -409,6 +414,7 @@ static int read_trunk(struct manifest_context *ctx,
 		      struct desired_edge *edge,
 		      struct manifest_keyed_item *names, size_t *name_count)
 {
+	const struct yaml_tree_node *values[ARRAY_SIZE(trunk_keys)];
 	struct trunk_fields own = { 0 };
 	struct desired_trunk *trunk;
 	char what[96];
@@ -421,9 +427,9 @@ static int read_trunk(struct manifest_context *ctx,
 							sizeof(what)));
 
 	rc = manifest_check_keys(ctx, node, "trunk", trunk_keys,
-				 ARRAY_SIZE(trunk_keys));
+				 ARRAY_SIZE(trunk_keys), values);
 	if (rc != TRUNKCTL_ENOMEM)
-		rc = read_fields(ctx, node, false, &own);
+		rc = read_fields(ctx, values, false, &own);
 	if (rc == 0 && (own.present & F_NAME))
 		rc = remember_name(&own, names, name_count);
 	if (rc == 0)
@@ -534,7 +540,7 @@ static int read_edge(struct manifest_context *ctx,
 				      manifest_describe(node, what,
 							sizeof(what)));
 	manifest_check_keys(ctx, node, "edge", edge_keys,
-			    ARRAY_SIZE(edge_keys));
+			    ARRAY_SIZE(edge_keys), NULL);
 
 	id = yaml_tree_get(node, "id");
 	name = yaml_tree_get(node, "name");
@@ -603,13 +609,14 @@ static int read_body(struct manifest_context *ctx,
 		     const struct yaml_tree_node *root,
 		     struct desired_edge *edge)
 {
+	const struct yaml_tree_node *values[ARRAY_SIZE(trunk_keys)];
 	const struct yaml_tree_node *edge_node, *defaults_node, *trunks;
 	struct trunk_fields defaults = { 0 };
 	char what[96];
 	int rc = 0;
 
 	manifest_check_keys(ctx, root, "the document", document_keys,
-			    ARRAY_SIZE(document_keys));
+			    ARRAY_SIZE(document_keys), NULL);
 	read_kind(ctx, root);
 
 	edge_node = yaml_tree_get(root, "edge");
@@ -627,8 +634,8 @@ static int read_body(struct manifest_context *ctx,
 		defaults.invalid = ~0u;
 	} else if (defaults_node) {
 		manifest_check_keys(ctx, defaults_node, "defaults", trunk_keys,
-				    ARRAY_SIZE(trunk_keys));
-		rc = read_fields(ctx, defaults_node, true, &defaults);
+				    ARRAY_SIZE(trunk_keys), values);
+		rc = read_fields(ctx, values, true, &defaults);
 		if (rc == TRUNKCTL_ENOMEM)
 			goto done;
 	}

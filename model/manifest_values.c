@@ -745,12 +745,15 @@ static const char *list_keys(char *out, size_t size,
 
 int manifest_check_keys(struct manifest_context *ctx,
 			const struct yaml_tree_node *mapping, const char *what,
-			const char *const *known, size_t count)
+			const char *const *known, size_t count,
+			const struct yaml_tree_node **values)
 {
 	char quoted[96], expected[400] = "";
 	size_t i, j;
 	int rc = 0, key_rc;
 
+	if (values)
+		memset(values, 0, count * sizeof(*values));
 	for (i = 0; i < mapping->count && rc != TRUNKCTL_ENOMEM; i++) {
 		const struct yaml_tree_node *key = mapping->keys[i];
 		const char *suggestion;
@@ -766,6 +769,14 @@ int manifest_check_keys(struct manifest_context *ctx,
 			if (key->value[0] == known[j][0] &&
 			    strcmp(key->value, known[j]) == 0)
 				break;
+		/*
+		 * NOTE: a key such as "name\0x" passes this check, but
+		 * yaml_tree_get() does not return it for "name", so it sets
+		 * no value and is ignored without an error.
+		 */
+		if (j < count && values && !values[j] &&
+		    strlen(known[j]) == key->length)
+			values[j] = mapping->items[i];
 		if (j < count)
 			continue;
 

@@ -540,9 +540,52 @@ static void key_suggestions(void **state)
 	assert_null(manifest_suggest_key("in", known, 2));
 }
 
+static void check_keys_finds_values(void **state)
+{
+	static const char *const known[] = { "interval", "protocol", "name" };
+	/* A NUL byte makes the first key unknown to yaml_tree_get(). */
+	static const char text[] = "{protocol: SIP, \"interval\\0x\": 5, "
+				   "interval: 7, zzz: 1}\n";
+	const struct yaml_tree_node *values[3], *root;
+	struct manifest_context ctx;
+	struct diag_source source;
+	struct diag_list diags;
+	struct yaml_tree tree;
+	size_t i;
+
+	(void)state;
+	diag_list_init(&diags);
+	diag_source_init(&source, "t.yaml", text, strlen(text), 0);
+	yaml_tree_init(&tree);
+	ctx.diags = &diags;
+	ctx.source = &source;
+	ctx.file = "t.yaml";
+	assert_int_equal(yaml_tree_parse(&tree, text, strlen(text), &diags,
+					 &source),
+			 0);
+	root = tree.documents[0].root;
+
+	assert_int_equal(manifest_check_keys(&ctx, root, "keepAlive", known,
+					     3, values),
+			 TRUNKCTL_EINVALID);
+	assert_int_equal(diags.count, 1);
+	assert_string_equal(diags.items[0].message, "unknown key 'zzz' in "
+			    "keepAlive; expected one of: interval, protocol, "
+			    "name");
+	for (i = 0; i < 3; i++)
+		assert_ptr_equal(values[i], yaml_tree_get(root, known[i]));
+	assert_string_equal(values[0]->value, "7");
+	assert_string_equal(values[1]->value, "SIP");
+	assert_null(values[2]);
+
+	yaml_tree_release(&tree);
+	diag_source_release(&source);
+	diag_list_release(&diags);
+}
+
 int main(void)
 {
-	struct CMUnitTest tests[CASE_COUNT + 4];
+	struct CMUnitTest tests[CASE_COUNT + 5];
 	size_t i;
 
 	for (i = 0; i < CASE_COUNT; i++) {
@@ -557,6 +600,8 @@ int main(void)
 	tests[i++] = (struct CMUnitTest)cmocka_unit_test(
 		endpoint_forms_rejected);
 	tests[i++] = (struct CMUnitTest)cmocka_unit_test(key_suggestions);
+	tests[i++] = (struct CMUnitTest)cmocka_unit_test(
+		check_keys_finds_values);
 	return _cmocka_run_group_tests("manifest_rules", tests, i, NULL,
 				       NULL);
 }
