@@ -523,6 +523,113 @@ static void endpoint_forms_rejected(void **state)
 	}
 }
 
+/* The reason for each way an endpoint can be wrong, word for word. */
+static void endpoint_reasons(void **state)
+{
+	static const char long_label[] = "a.bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+					 "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
+	static const struct {
+		const char *text;
+		const char *reason;
+	} cases[] = {
+		{ "[::1", "missing ']' after the IPv6 address" },
+		{ "[::1]5060", "missing ':PORT' after ']'" },
+		{ "[zz::1]:5060", "'zz::1' is not a valid IPv6 address" },
+		{ "[::1]:0", "port '0' is not a number from 1 to 65535" },
+		{ "host", "no port; write HOST:PORT, such as 'host:5060'" },
+		{ "a:b:c", "an IPv6 address needs brackets, such as "
+			   "'[2001:db8::1]:5060'" },
+		{ ":5060", "no host before ':'" },
+		{ "a:65536", "port '65536' is not a number from 1 to 65535" },
+		{ "a:", "port '' is not a number from 1 to 65535" },
+		{ "a:5x", "port '5x' is not a number from 1 to 65535" },
+		{ "1.2.3.256:1", "'1.2.3.256' is not a valid IPv4 address: "
+				 "octet '256' is not a number from 0 to 255" },
+		{ "1..3.4:1", "'1..3.4' is not a valid IPv4 address: octet '' "
+			      "is not a number from 0 to 255" },
+		{ "1.2.3.4444:1", "'1.2.3.4444' is not a valid IPv4 address: "
+				  "octet '4444' is not a number from 0 to "
+				  "255" },
+		{ "01.2.3.4:1", "'01.2.3.4' is not a valid IPv4 address: octet "
+				"'01' is not a number from 0 to 255" },
+		{ "1.2.3.4.:1", "'1.2.3.4.' is not a valid IPv4 address: octet "
+				"'' is not a number from 0 to 255" },
+		{ "1.2.3:1", "'1.2.3' is not a valid IPv4 address: expected "
+			     "four octets" },
+		{ "1.2.3.4.5:1", "'1.2.3.4.5' is not a valid IPv4 address: "
+				 "expected four octets" },
+		{ "a_b:1", "'a_b' is not a valid host name: only letters, "
+			   "digits, '-' and '.' are allowed" },
+		{ "1.2.3.-4:1", "'1.2.3.-4' is not a valid host name: each "
+				"label has 1 to 63 letters, digits or '-', and "
+				"no '-' at either end" },
+		{ "a-:1", "'a-' is not a valid host name: each label has 1 to "
+			  "63 letters, digits or '-', and no '-' at either "
+			  "end" },
+	};
+	char reason[256], text[300];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(manifest_check_endpoint(cases[i].text, reason,
+							 sizeof(reason), NULL,
+							 0),
+				 -1);
+		assert_string_equal(reason, cases[i].reason);
+	}
+
+	snprintf(text, sizeof(text), "%s:5060", long_label);
+	assert_int_equal(manifest_check_endpoint(text, reason, sizeof(reason),
+						 NULL, 0),
+			 -1);
+	assert_string_equal(reason, "'a.bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+			    "bbbbbbbbbbbbbbbbbbbbbbbbbb' is not a valid host "
+			    "name: each label has 1 to 63 letters, digits or "
+			    "'-', and no '-' at either end");
+
+	/*
+	 * A host name of 254 characters in valid labels, then one of 260,
+	 * which is rejected before it is copied.
+	 */
+	memset(text, 0, sizeof(text));
+	for (i = 0; i < 254; i++)
+		text[i] = i % 10 == 9 ? '.' : 'h';
+	memcpy(text + 254, ":5060", 6);
+	assert_int_equal(manifest_check_endpoint(text, reason, sizeof(reason),
+						 NULL, 0),
+			 -1);
+	assert_string_equal(reason, "host name is longer than 253 characters");
+	memset(text, 'h', 260);
+	memcpy(text + 260, ":5060", 6);
+	assert_int_equal(manifest_check_endpoint(text, reason, sizeof(reason),
+						 NULL, 0),
+			 -1);
+	assert_string_equal(reason, "host name is longer than 253 characters");
+}
+
+/* A key longer than its buffer is cut as snprintf() cuts it. */
+static void endpoint_key_truncated(void **state)
+{
+	char reason[256], key[8];
+
+	(void)state;
+	assert_int_equal(manifest_check_endpoint("Example.NET:5060", reason,
+						 sizeof(reason), key,
+						 sizeof(key)),
+			 0);
+	assert_string_equal(key, "example");
+	assert_int_equal(manifest_check_endpoint("[::1]:5060", reason,
+						 sizeof(reason), key,
+						 sizeof(key)),
+			 0);
+	assert_string_equal(key, "[::1]:5");
+	assert_int_equal(manifest_check_endpoint("[::1]:5060", reason,
+						 sizeof(reason), key, 1),
+			 0);
+	assert_string_equal(key, "");
+}
+
 static void key_suggestions(void **state)
 {
 	static const char *const known[] = { "interval", "protocol" };
@@ -585,7 +692,7 @@ static void check_keys_finds_values(void **state)
 
 int main(void)
 {
-	struct CMUnitTest tests[CASE_COUNT + 5];
+	struct CMUnitTest tests[CASE_COUNT + 7];
 	size_t i;
 
 	for (i = 0; i < CASE_COUNT; i++) {
@@ -599,6 +706,9 @@ int main(void)
 		endpoint_forms_accepted);
 	tests[i++] = (struct CMUnitTest)cmocka_unit_test(
 		endpoint_forms_rejected);
+	tests[i++] = (struct CMUnitTest)cmocka_unit_test(endpoint_reasons);
+	tests[i++] = (struct CMUnitTest)cmocka_unit_test(
+		endpoint_key_truncated);
 	tests[i++] = (struct CMUnitTest)cmocka_unit_test(key_suggestions);
 	tests[i++] = (struct CMUnitTest)cmocka_unit_test(
 		check_keys_finds_values);
