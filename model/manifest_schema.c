@@ -341,28 +341,57 @@ static int report_missing(struct manifest_context *ctx,
 	return rc;
 }
 
-/* Combines a trunk's fields with the defaults into `out`. */
-static int build_trunk(const struct trunk_fields *own,
+static void move_strings(char ***dst, size_t *dst_count, char ***src,
+			 size_t *src_count)
+{
+	*dst = *src;
+	*dst_count = *src_count;
+	*src = NULL;
+	*src_count = 0;
+}
+
+/*
+ * Combines a trunk's fields with the defaults into `out`. The strings
+ * that the trunk sets itself move to `out`, and those of the defaults,
+ * which every trunk shares, are copied.
+ */
+static int build_trunk(struct trunk_fields *own,
 		       const struct trunk_fields *defaults,
 		       struct trunk_spec *out)
 {
 	const struct trunk_fields *s;
-	int rc;
+	int rc = 0;
 
-	s = pick(own, defaults, F_DESCRIPTION);
-	out->name = strdup(own->spec.name);
-	out->description = strdup(s ? s->spec.description : "");
-	if (!out->name || !out->description)
-		return error_set(TRUNKCTL_ENOMEM, "out of memory");
+	out->name = own->spec.name;
+	own->spec.name = NULL;
+	if (own->present & F_DESCRIPTION) {
+		out->description = own->spec.description;
+		own->spec.description = NULL;
+	} else {
+		s = pick(own, defaults, F_DESCRIPTION);
+		out->description = strdup(s ? s->spec.description : "");
+		if (!out->description)
+			return error_set(TRUNKCTL_ENOMEM, "out of memory");
+	}
 
-	s = pick(own, defaults, F_ENDPOINTS);
-	rc = copy_strings(&out->sip_endpoints, &out->sip_endpoint_count,
-			  s->spec.sip_endpoints, s->spec.sip_endpoint_count);
+	if (own->present & F_ENDPOINTS)
+		move_strings(&out->sip_endpoints, &out->sip_endpoint_count,
+			     &own->spec.sip_endpoints,
+			     &own->spec.sip_endpoint_count);
+	else
+		rc = copy_strings(&out->sip_endpoints,
+				  &out->sip_endpoint_count,
+				  defaults->spec.sip_endpoints,
+				  defaults->spec.sip_endpoint_count);
 	if (rc < 0)
 		return rc;
-	s = pick(own, defaults, F_CODECS);
-	rc = copy_strings(&out->codecs, &out->codec_count, s->spec.codecs,
-			  s->spec.codec_count);
+	if (own->present & F_CODECS)
+		move_strings(&out->codecs, &out->codec_count,
+			     &own->spec.codecs, &own->spec.codec_count);
+	else
+		rc = copy_strings(&out->codecs, &out->codec_count,
+				  defaults->spec.codecs,
+				  defaults->spec.codec_count);
 	if (rc < 0)
 		return rc;
 

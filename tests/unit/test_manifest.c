@@ -528,6 +528,59 @@ static void merge_key_list_precedence(void **state)
 	release(&l);
 }
 
+/* Each trunk owns its strings, whether its own or copied from defaults. */
+static void defaults_copied_to_each_trunk(void **state)
+{
+	const struct desired_trunk *a, *b, *c;
+	struct loaded l;
+
+	(void)state;
+	load_text(&l, "shared.yaml",
+		  "apiVersion: trunkctl/v1\nkind: EdgeTrunks\n"
+		  "edge: {id: e}\n"
+		  "defaults:\n"
+		  "  description: shared\n"
+		  "  sipEndpoints: ['203.0.113.5:5060', 'sbc.example.net:5061']\n"
+		  "  codecs: [pcma, PCMU]\n"
+		  "  maxConcurrentCalls: 4\n"
+		  "trunks:\n"
+		  "  - name: A\n"
+		  "  - name: B\n"
+		  "  - name: C\n"
+		  "    description: own\n"
+		  "    sipEndpoints: ['198.51.100.1:5060']\n"
+		  "    codecs: [G722]\n");
+	assert_int_equal(l.rc, 0);
+	a = find_trunk(&l.model, "A");
+	b = find_trunk(&l.model, "B");
+	c = find_trunk(&l.model, "C");
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_non_null(c);
+
+	assert_string_equal(a->spec.description, "shared");
+	assert_string_equal(b->spec.description, "shared");
+	assert_ptr_not_equal(a->spec.description, b->spec.description);
+	assert_int_equal(a->spec.sip_endpoint_count, 2);
+	assert_int_equal(b->spec.sip_endpoint_count, 2);
+	assert_ptr_not_equal(a->spec.sip_endpoints, b->spec.sip_endpoints);
+	assert_string_equal(a->spec.sip_endpoints[1], "sbc.example.net:5061");
+	assert_string_equal(b->spec.sip_endpoints[1], "sbc.example.net:5061");
+	assert_ptr_not_equal(a->spec.sip_endpoints[1],
+			     b->spec.sip_endpoints[1]);
+	assert_int_equal(b->spec.codec_count, 2);
+	assert_string_equal(b->spec.codecs[0], "PCMA");
+	assert_ptr_not_equal(a->spec.codecs, b->spec.codecs);
+
+	assert_string_equal(c->spec.description, "own");
+	assert_int_equal(c->spec.sip_endpoint_count, 1);
+	assert_string_equal(c->spec.sip_endpoints[0], "198.51.100.1:5060");
+	assert_int_equal(c->spec.codec_count, 1);
+	assert_string_equal(c->spec.codecs[0], "G722");
+	assert_int_equal(c->spec.max_concurrent_calls, 4);
+	release(&l);
+}
+
 static void duplicate_keys_are_errors(void **state)
 {
 	struct loaded l;
@@ -738,6 +791,7 @@ int main(void)
 		cmocka_unit_test(multi_document_buffer),
 		cmocka_unit_test(extension_keys_are_unknown),
 		cmocka_unit_test(merge_key_list_precedence),
+		cmocka_unit_test(defaults_copied_to_each_trunk),
 		cmocka_unit_test(duplicate_keys_are_errors),
 		cmocka_unit_test(alias_bomb_is_stopped),
 		cmocka_unit_test(big_file_rejected_by_size),
