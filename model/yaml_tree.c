@@ -104,13 +104,30 @@ void yaml_tree_release(struct yaml_tree *tree)
 	yaml_tree_init(tree);
 }
 
+/* Starts a block of at least `size` bytes, or returns NULL. */
+static struct yaml_tree_block *add_block(struct yaml_tree *tree, size_t size)
+{
+	size_t capacity = size > TREE_BLOCK_SIZE ? size : TREE_BLOCK_SIZE;
+	struct yaml_tree_block *block;
+
+	block = malloc(sizeof(*block) + capacity);
+	if (!block)
+		return NULL;
+	block->size = capacity;
+	block->used = 0;
+	block->next = tree->blocks;
+	tree->blocks = block;
+	return block;
+}
+
 /*
  * Returns `size` bytes from the tree's current block, starting a new
  * block when it is full. A manifest has 25 to 30 nodes per trunk, so
  * one malloc per node, per scalar and per list of children was a large
- * share of the parse.
+ * share of the parse. add_block() starts blocks, so that this path
+ * stays small enough to inline.
  */
-static void *tree_alloc(struct yaml_tree *tree, size_t size)
+static inline void *tree_alloc(struct yaml_tree *tree, size_t size)
 {
 	struct yaml_tree_block *block = tree->blocks;
 	size_t align = sizeof(max_align_t);
@@ -118,16 +135,9 @@ static void *tree_alloc(struct yaml_tree *tree, size_t size)
 
 	size = (size + align - 1) / align * align;
 	if (!block || block->size - block->used < size) {
-		size_t capacity = size > TREE_BLOCK_SIZE ? size
-							 : TREE_BLOCK_SIZE;
-
-		block = malloc(sizeof(*block) + capacity);
+		block = add_block(tree, size);
 		if (!block)
 			return NULL;
-		block->size = capacity;
-		block->used = 0;
-		block->next = tree->blocks;
-		tree->blocks = block;
 	}
 	memory = (char *)block->data + block->used;
 	block->used += size;
@@ -295,15 +305,15 @@ static int check_tag(struct builder *b, const unsigned char *tag,
 	size_t count = sizeof(scalar_tags) / sizeof(scalar_tags[0]), i;
 	char quoted[80];
 
-	if (kind == YAML_TREE_SEQUENCE)
-		own = TAG_PREFIX "seq";
-	else if (kind == YAML_TREE_MAPPING)
-		own = TAG_PREFIX "map";
-
 	*string = false;
 	*typed = false;
 	if (!t)
 		return 0;
+
+	if (kind == YAML_TREE_SEQUENCE)
+		own = TAG_PREFIX "seq";
+	else if (kind == YAML_TREE_MAPPING)
+		own = TAG_PREFIX "map";
 	if (strcmp(t, "!") == 0 || strcmp(t, own) == 0) {
 		*string = true;
 		return 0;
@@ -929,16 +939,18 @@ bool yaml_tree_is_null(const struct yaml_tree_node *node)
 
 	if (node->kind != YAML_TREE_SCALAR || !node->plain)
 		return false;
-	/* The forms are "", "~", "null", "Null" and "NULL". */
-	switch (strlen(value)) {
-	case 0:
+	/*
+	 * The forms are "", "~", "null", "Null" and "NULL", up to the first
+	 * NUL byte. Each test reads a byte only after the ones before it
+	 * were not NUL.
+	 */
+	if (value[0] == '\0')
 		return true;
-	case 1:
+	if (value[1] == '\0')
 		return value[0] == '~';
-	case 4:
-		return strcmp(value, "null") == 0 ||
-		       strcmp(value, "Null") == 0 ||
-		       strcmp(value, "NULL") == 0;
-	}
-	return false;
+	if (value[2] == '\0' || value[3] == '\0' || value[4] != '\0')
+		return false;
+	return memcmp(value, "null", 4) == 0 ||
+	       memcmp(value, "Null", 4) == 0 ||
+	       memcmp(value, "NULL", 4) == 0;
 }

@@ -250,6 +250,31 @@ static void null_forms(void **state)
 	release(&p);
 }
 
+/* A typed scalar may hold NUL bytes, and the forms end at the first. */
+static void null_forms_stop_at_nul(void **state)
+{
+	const struct yaml_tree_node *list;
+	struct parsed p;
+
+	(void)state;
+	parse(&p, "[!!null \"\\0x\", !!null \"~\\0x\", !!null \"null\\0\", "
+		  "!!null \"nul\\0\", !!null \"NULLx\", !!null \"nulL\", "
+		  "!!null \"Null\", !!null \"~~\", !!null \"nu\\0l\"]\n");
+	assert_int_equal(p.rc, 0);
+	list = root(&p);
+	assert_int_equal(list->count, 9);
+	assert_true(yaml_tree_is_null(list->items[0]));
+	assert_true(yaml_tree_is_null(list->items[1]));
+	assert_true(yaml_tree_is_null(list->items[2]));
+	assert_false(yaml_tree_is_null(list->items[3]));
+	assert_false(yaml_tree_is_null(list->items[4]));
+	assert_false(yaml_tree_is_null(list->items[5]));
+	assert_true(yaml_tree_is_null(list->items[6]));
+	assert_false(yaml_tree_is_null(list->items[7]));
+	assert_false(yaml_tree_is_null(list->items[8]));
+	release(&p);
+}
+
 static char *nested(int depth)
 {
 	char *text = malloc((size_t)depth * 2 + 2);
@@ -386,6 +411,7 @@ int main(void)
 		cmocka_unit_test(merge_quoted_key_is_plain_key),
 		cmocka_unit_test(empty_documents_have_no_root),
 		cmocka_unit_test(null_forms),
+		cmocka_unit_test(null_forms_stop_at_nul),
 		cmocka_unit_test(nesting_bound),
 		cmocka_unit_test(merge_bomb_is_bounded),
 		cmocka_unit_test(reader_error_is_located),
