@@ -623,6 +623,8 @@ int manifest_report_repeats(struct manifest_context *ctx,
 	size_t first = 0, i;
 	int rc = 0;
 
+	if (count < 2)
+		return 0;
 	qsort(items, count, sizeof(*items), compare_keyed);
 	for (i = 1; i < count; i++) {
 		if (strcmp(items[first].key, items[i].key) != 0) {
@@ -642,24 +644,37 @@ int manifest_report_repeats(struct manifest_context *ctx,
 	return rc;
 }
 
+#define ENDPOINT_KEY_SIZE 300
+
+/*
+ * Lists of up to this many endpoints keep their keys on the stack. That
+ * saves an allocation and a free for each endpoint of a typical trunk.
+ */
+#define STACK_ENDPOINTS 4
+
+/*
+ * Reads one endpoint into `out` and its key into `keyed`. The key is
+ * written to `slot`, of ENDPOINT_KEY_SIZE bytes, or allocated when
+ * `slot` is NULL.
+ */
 static int read_endpoint(struct manifest_context *ctx,
 			 const struct yaml_tree_node *item, char **out,
-			 struct manifest_keyed_item *keyed)
+			 struct manifest_keyed_item *keyed, char *slot)
 {
-	char reason[400], key[300], quoted[96];
+	char reason[400], key[ENDPOINT_KEY_SIZE], quoted[96];
 	int rc;
 
 	rc = manifest_read_string(ctx, item, "sipEndpoints", out);
 	if (rc < 0)
 		return rc;
-	if (manifest_check_endpoint(*out, reason, sizeof(reason), key,
-				    sizeof(key)) < 0)
+	if (manifest_check_endpoint(*out, reason, sizeof(reason),
+				    slot ? slot : key, ENDPOINT_KEY_SIZE) < 0)
 		return manifest_error(ctx, item, "invalid SIP endpoint '%s': "
 				      "%s",
 				      diag_quote(quoted, sizeof(quoted),
 						 item->value, item->length),
 				      reason);
-	keyed->key = strdup(key);
+	keyed->key = slot ? slot : strdup(key);
 	keyed->node = item;
 	return keyed->key ? 0 : error_set(TRUNKCTL_ENOMEM, "out of memory");
 }
@@ -668,7 +683,9 @@ int manifest_read_endpoints(struct manifest_context *ctx,
 			    const struct yaml_tree_node *node,
 			    char ***endpoints, size_t *count)
 {
-	struct manifest_keyed_item *keyed = NULL;
+	struct manifest_keyed_item stack_keyed[STACK_ENDPOINTS];
+	char stack_keys[STACK_ENDPOINTS][ENDPOINT_KEY_SIZE];
+	struct manifest_keyed_item *keyed = stack_keyed;
 	char **list = NULL;
 	char what[96];
 	size_t i, n = 0;
@@ -684,7 +701,8 @@ int manifest_read_endpoints(struct manifest_context *ctx,
 				      "SIP endpoint is required");
 
 	list = calloc(node->count, sizeof(*list));
-	keyed = calloc(node->count, sizeof(*keyed));
+	if (node->count > STACK_ENDPOINTS)
+		keyed = calloc(node->count, sizeof(*keyed));
 	if (!list || !keyed) {
 		rc = error_set(TRUNKCTL_ENOMEM, "out of memory");
 		goto done;
@@ -692,7 +710,9 @@ int manifest_read_endpoints(struct manifest_context *ctx,
 	for (i = 0; i < node->count && rc != TRUNKCTL_ENOMEM; i++) {
 		keyed[n].index = i;
 		item_rc = read_endpoint(ctx, node->items[i], &list[n],
-					&keyed[n]);
+					&keyed[n],
+					keyed == stack_keyed ? stack_keys[n] :
+							       NULL);
 		if (item_rc == 0)
 			n++;
 		else if (rc == 0 || item_rc == TRUNKCTL_ENOMEM)
@@ -710,9 +730,11 @@ int manifest_read_endpoints(struct manifest_context *ctx,
 	}
 
 done:
-	for (i = 0; keyed && i < n; i++)
-		free(keyed[i].key);
-	free(keyed);
+	if (keyed != stack_keyed) {
+		for (i = 0; keyed && i < n; i++)
+			free(keyed[i].key);
+		free(keyed);
+	}
 	if (rc < 0) {
 		free_strings(list, n);
 		return rc;

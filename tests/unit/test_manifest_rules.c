@@ -144,6 +144,11 @@ static const struct rule_case cases[] = {
 	  9, 42,
 	  "duplicate SIP endpoint 'SBC.Example.net:5060' (first at line 9, "
 	  "column 20)" },
+	{ "endpoint_repeat_long_list",
+	  HEAD T1 CODECS CALLS
+	  "    sipEndpoints: [a:1, b:1, c:1, d:1, e:1, B:1]\n",
+	  9, 45,
+	  "duplicate SIP endpoint 'B:1' (first at line 9, column 25)" },
 	{ "endpoint_repeat_ipv6_form",
 	  HEAD T1 CODECS CALLS
 	  "    sipEndpoints: ['[2001:db8::1]:5060', '[2001:DB8:0::1]:5060']\n",
