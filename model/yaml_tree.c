@@ -616,15 +616,27 @@ static int store_pairs(struct builder *b, struct yaml_tree_node *map,
 static bool finish_plain_mapping(struct yaml_tree_node *map)
 {
 	size_t weight = 1, i, j;
+	uint64_t seen = 0, bit;
 
 	if (map->count > SMALL_MAPPING)
 		return false;
 	for (i = 0; i < map->count; i++) {
-		if (is_merge_key(map->keys[i]))
+		const struct yaml_tree_node *key = map->keys[i];
+
+		if (is_merge_key(key))
 			return false;
-		for (j = 0; j < i; j++)
-			if (same_scalar(map->keys[i], map->keys[j]))
+		if (key->kind != YAML_TREE_SCALAR)
+			continue;
+		/*
+		 * Equal keys have the same length and first byte, so a key
+		 * whose bit of `seen` is clear repeats no earlier key.
+		 */
+		bit = (uint64_t)1 << ((key->length * 7 +
+				       (unsigned char)key->value[0]) & 63);
+		for (j = 0; (seen & bit) && j < i; j++)
+			if (same_scalar(key, map->keys[j]))
 				return false;
+		seen |= bit;
 	}
 
 	for (i = 0; i < map->count; i++) {

@@ -149,6 +149,28 @@ static void documents_do_not_share_children(void **state)
 	release(&p);
 }
 
+static void duplicate_key_keeps_first(void **state)
+{
+	const struct yaml_tree_node *m;
+	struct parsed p;
+
+	(void)state;
+	/* "ab" and "ac" share a length and a first byte but differ. */
+	parse(&p, "{ab: 1, ? [x] : 2, ac: 3, ? [x] : 5, ab: 4}\n");
+	assert_int_equal(p.rc, 0);
+	assert_int_equal(p.diags.count, 1);
+	assert_int_equal(p.diags.items[0].line, 1);
+	assert_int_equal(p.diags.items[0].column, 38);
+	assert_string_equal(p.diags.items[0].message,
+			    "duplicate key 'ab' (first defined at line 1, "
+			    "column 2)");
+	m = root(&p);
+	assert_int_equal(m->count, 4);
+	assert_string_equal(yaml_tree_get(m, "ab")->value, "1");
+	assert_string_equal(yaml_tree_get(m, "ac")->value, "3");
+	release(&p);
+}
+
 static void alias_shares_the_node(void **state)
 {
 	const struct yaml_tree_node *a, *b;
@@ -404,6 +426,7 @@ int main(void)
 		cmocka_unit_test(nodes_keep_locations),
 		cmocka_unit_test(nested_children_keep_order),
 		cmocka_unit_test(documents_do_not_share_children),
+		cmocka_unit_test(duplicate_key_keeps_first),
 		cmocka_unit_test(columns_count_characters),
 		cmocka_unit_test(alias_shares_the_node),
 		cmocka_unit_test(later_anchor_replaces_earlier),
