@@ -185,23 +185,28 @@ static struct yaml_tree_node *new_node(struct builder *b,
 	return node;
 }
 
+static int grow_children(struct builder *b)
+{
+	size_t alloc = b->child_alloc ? b->child_alloc * 2 : 256;
+	struct yaml_tree_node **children;
+
+	children = realloc(b->children, alloc * sizeof(*children));
+	if (!children)
+		return out_of_memory();
+	b->children = children;
+	b->child_alloc = alloc;
+	return 0;
+}
+
 /* Adds a finished node to the open container, or makes it the root. */
-static int attach(struct builder *b, struct yaml_tree_node *node)
+static inline int attach(struct builder *b, struct yaml_tree_node *node)
 {
 	if (b->depth == 0) {
 		b->document->root = node;
 		return 0;
 	}
-	if (b->child_count == b->child_alloc) {
-		size_t alloc = b->child_alloc ? b->child_alloc * 2 : 256;
-		struct yaml_tree_node **children;
-
-		children = realloc(b->children, alloc * sizeof(*children));
-		if (!children)
-			return out_of_memory();
-		b->children = children;
-		b->child_alloc = alloc;
-	}
+	if (b->child_count == b->child_alloc && grow_children(b) < 0)
+		return TRUNKCTL_ENOMEM;
 	b->children[b->child_count++] = node;
 	return 0;
 }
@@ -287,14 +292,10 @@ static void clear_anchors(struct builder *b)
 	b->anchor_count = 0;
 }
 
-/*
- * Accepts no tag, the non-specific "!", and the core schema's tags for
- * the node's kind. `*string` is set for tags that make a scalar a string
- * whatever it looks like. Other tags are reported, and the node is kept.
- */
-static int check_tag(struct builder *b, const unsigned char *tag,
-		     enum yaml_tree_kind kind, const yaml_mark_t *mark,
-		     bool *string, bool *typed)
+/* Checks a tag that is not NULL, for check_tag(). */
+static int check_tag_name(struct builder *b, const unsigned char *tag,
+			  enum yaml_tree_kind kind, const yaml_mark_t *mark,
+			  bool *string, bool *typed)
 {
 	static const char *const scalar_tags[] = {
 		TAG_PREFIX "int", TAG_PREFIX "bool", TAG_PREFIX "null",
@@ -304,11 +305,6 @@ static int check_tag(struct builder *b, const unsigned char *tag,
 	const char *own = TAG_PREFIX "str";
 	size_t count = sizeof(scalar_tags) / sizeof(scalar_tags[0]), i;
 	char quoted[80];
-
-	*string = false;
-	*typed = false;
-	if (!t)
-		return 0;
 
 	if (kind == YAML_TREE_SEQUENCE)
 		own = TAG_PREFIX "seq";
@@ -327,6 +323,22 @@ static int check_tag(struct builder *b, const unsigned char *tag,
 	return report(b, (int)mark->line + 1, (int)mark->column + 1,
 		      "unsupported tag '%s'; manifests use plain YAML types",
 		      diag_quote(quoted, sizeof(quoted), t, strlen(t)));
+}
+
+/*
+ * Accepts no tag, the non-specific "!", and the core schema's tags for
+ * the node's kind. `*string` is set for tags that make a scalar a string
+ * whatever it looks like. Other tags are reported, and the node is kept.
+ */
+static inline int check_tag(struct builder *b, const unsigned char *tag,
+			    enum yaml_tree_kind kind, const yaml_mark_t *mark,
+			    bool *string, bool *typed)
+{
+	*string = false;
+	*typed = false;
+	if (!tag)
+		return 0;
+	return check_tag_name(b, tag, kind, mark, string, typed);
 }
 
 static int on_scalar(struct builder *b, const yaml_event_t *e)
