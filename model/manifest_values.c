@@ -134,12 +134,14 @@ static enum scalar_type classify(const struct yaml_tree_node *node)
 {
 	static const char *const bools[] = { "true", "True", "TRUE",
 					     "false", "False", "FALSE" };
+	char first;
 
 	if (!node->plain)
 		return SCALAR_STRING;
 	if (yaml_tree_is_null(node))
 		return SCALAR_NULL;
-	if (node->value[0] && strchr("tTfF", node->value[0]) &&
+	first = node->value[0];
+	if ((first == 't' || first == 'T' || first == 'f' || first == 'F') &&
 	    one_of(node->value, bools, 6))
 		return SCALAR_BOOL;
 	if (is_int(node->value))
@@ -194,9 +196,10 @@ int manifest_read_string(struct manifest_context *ctx,
 		return manifest_error(ctx, node, "%s: the string contains a "
 				      "NUL character", field);
 
-	*out = strdup(node->value);
+	*out = malloc(node->length + 1);
 	if (!*out)
 		return error_set(TRUNKCTL_ENOMEM, "out of memory");
+	memcpy(*out, node->value, node->length + 1);
 	return 0;
 }
 
