@@ -818,13 +818,32 @@ static const char *list_keys(char *out, size_t size,
 	return out;
 }
 
+/*
+ * Returns the index of the known key equal to `key` by strcmp(), or
+ * `count`. The search starts at `start` and wraps around, because
+ * manifests tend to write keys in the order that `known` lists them.
+ */
+static size_t find_known(const char *key, const char *const *known,
+			 size_t count, size_t start)
+{
+	size_t tried, j = start;
+
+	for (tried = 0; tried < count; tried++) {
+		if (key[0] == known[j][0] && strcmp(key, known[j]) == 0)
+			return j;
+		if (++j == count)
+			j = 0;
+	}
+	return count;
+}
+
 int manifest_check_keys(struct manifest_context *ctx,
 			const struct yaml_tree_node *mapping, const char *what,
 			const char *const *known, size_t count,
 			const struct yaml_tree_node **values)
 {
-	char quoted[96], expected[400] = "";
-	size_t i, j;
+	char quoted[96], expected[400];
+	size_t i, j, next = 0;
 	int rc = 0, key_rc;
 
 	if (values)
@@ -840,10 +859,9 @@ int manifest_check_keys(struct manifest_context *ctx,
 							      sizeof(quoted)));
 			continue;
 		}
-		for (j = 0; j < count; j++)
-			if (key->value[0] == known[j][0] &&
-			    strcmp(key->value, known[j]) == 0)
-				break;
+		j = find_known(key->value, known, count, next);
+		if (j < count)
+			next = j + 1 < count ? j + 1 : 0;
 		/*
 		 * NOTE: a key such as "name\0x" passes this check, but
 		 * yaml_tree_get() does not return it for "name", so it sets
