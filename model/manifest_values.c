@@ -227,14 +227,40 @@ static long parse_decimal(const char *s, bool *overflow)
 	return (long)value;
 }
 
-int manifest_read_int(struct manifest_context *ctx,
-		      const struct yaml_tree_node *node, const char *field,
-		      long min, long max, int *out)
+/*
+ * Sets `*value` and returns true for a plain scalar of one to nine
+ * decimal digits without a leading zero, the form of nearly every
+ * integer in a manifest. The core schema reads that as an integer, so
+ * the general checks of read_general_int() would pass it.
+ */
+static bool read_small_decimal(const struct yaml_tree_node *node,
+			       long *value)
+{
+	const char *s = node->value;
+	size_t i;
+
+	if (!node->plain || node->length == 0 || node->length > 9 ||
+	    (s[0] == '0' && node->length > 1))
+		return false;
+	*value = 0;
+	for (i = 0; i < node->length; i++) {
+		if (!is_digit(s[i]))
+			return false;
+		*value = *value * 10 + (s[i] - '0');
+	}
+	return true;
+}
+
+/*
+ * Reads any integer form of the core schema, rejecting those that are
+ * not decimal. Sets `*overflow` when the value exceeds a long.
+ */
+static int read_general_int(struct manifest_context *ctx,
+			    const struct yaml_tree_node *node,
+			    const char *field, long *value, bool *overflow)
 {
 	const char *digits;
-	bool overflow;
 	char what[96];
-	long value;
 
 	if (node->kind != YAML_TREE_SCALAR || classify(node) != SCALAR_INT)
 		return manifest_error(ctx, node,
@@ -250,7 +276,25 @@ int manifest_read_int(struct manifest_context *ctx,
 				      diag_quote(what, sizeof(what),
 						 node->value, node->length));
 
-	value = parse_decimal(node->value, &overflow);
+	*value = parse_decimal(node->value, overflow);
+	return 0;
+}
+
+int manifest_read_int(struct manifest_context *ctx,
+		      const struct yaml_tree_node *node, const char *field,
+		      long min, long max, int *out)
+{
+	bool overflow = false;
+	char what[96];
+	long value = 0;
+	int rc;
+
+	if (node->kind != YAML_TREE_SCALAR ||
+	    !read_small_decimal(node, &value)) {
+		rc = read_general_int(ctx, node, field, &value, &overflow);
+		if (rc < 0)
+			return rc;
+	}
 	if (overflow || value < min || value > max)
 		return manifest_error(ctx, node, "%s must be between %ld and "
 				      "%ld, got %s", field, min, max,

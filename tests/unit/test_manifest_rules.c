@@ -695,9 +695,74 @@ static void check_keys_finds_values(void **state)
 	diag_list_release(&diags);
 }
 
+/* Each integer form read directly, with its value or full message. */
+static void read_int_forms(void **state)
+{
+	static const struct {
+		const char *yaml;
+		int value;              /* expected when message is NULL */
+		const char *message;
+	} cases[] = {
+		{ "0", 0, NULL },
+		{ "7", 7, NULL },
+		{ "999999999", 999999999, NULL },
+		{ "1999999999", 1999999999, NULL },
+		{ "2000000001", 0, "n must be between 0 and 2000000000, got "
+				   "2000000001" },
+		{ "+7", 7, NULL },
+		{ "-0", 0, NULL },
+		{ "!!int 7", 7, NULL },
+		{ "!!int '7'", 7, NULL },
+		{ "!!int \"7\\0x\"", 7, NULL },
+		{ "'7'", 0, "n: expected an integer, got a string \"7\"" },
+		{ "00", 0, "n: write '00' in decimal without leading zeros" },
+		{ "07", 0, "n: write '07' in decimal without leading zeros" },
+		{ "-1", 0, "n must be between 0 and 2000000000, got -1" },
+		{ "7a", 0, "n: expected an integer, got a string \"7a\"" },
+		{ "1e3", 0, "n: expected an integer, got the number 1e3" },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *text = cases[i].yaml;
+		struct manifest_context ctx;
+		struct diag_source source;
+		struct diag_list diags;
+		struct yaml_tree tree;
+		int out = -1, rc;
+
+		diag_list_init(&diags);
+		diag_source_init(&source, "t.yaml", text, strlen(text), 0);
+		yaml_tree_init(&tree);
+		ctx.diags = &diags;
+		ctx.source = &source;
+		ctx.file = "t.yaml";
+		assert_int_equal(yaml_tree_parse(&tree, text, strlen(text),
+						 &diags, &source),
+				 0);
+
+		rc = manifest_read_int(&ctx, tree.documents[0].root, "n", 0,
+				       2000000000, &out);
+		if (cases[i].message) {
+			assert_int_equal(rc, TRUNKCTL_EINVALID);
+			assert_int_equal(diags.count, 1);
+			assert_string_equal(diags.items[0].message,
+					    cases[i].message);
+		} else {
+			assert_int_equal(rc, 0);
+			assert_int_equal(out, cases[i].value);
+		}
+
+		yaml_tree_release(&tree);
+		diag_source_release(&source);
+		diag_list_release(&diags);
+	}
+}
+
 int main(void)
 {
-	struct CMUnitTest tests[CASE_COUNT + 7];
+	struct CMUnitTest tests[CASE_COUNT + 8];
 	size_t i;
 
 	for (i = 0; i < CASE_COUNT; i++) {
@@ -715,6 +780,7 @@ int main(void)
 	tests[i++] = (struct CMUnitTest)cmocka_unit_test(
 		endpoint_key_truncated);
 	tests[i++] = (struct CMUnitTest)cmocka_unit_test(key_suggestions);
+	tests[i++] = (struct CMUnitTest)cmocka_unit_test(read_int_forms);
 	tests[i++] = (struct CMUnitTest)cmocka_unit_test(
 		check_keys_finds_values);
 	return _cmocka_run_group_tests("manifest_rules", tests, i, NULL,
