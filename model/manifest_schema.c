@@ -3,6 +3,7 @@
  * checking every field and applying the document's defaults, then the
  * built-in ones.
  */
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -251,6 +252,9 @@ static const struct field fields[] = {
 	{ "state", F_STATE, read_state },
 };
 
+_Static_assert(ARRAY_SIZE(fields) == ARRAY_SIZE(trunk_keys),
+	       "fields[] and trunk_keys[] list the same keys");
+
 /*
  * Reads the trunk fields of a trunk or of `defaults`, from the values
  * that manifest_check_keys() found for trunk_keys.
@@ -264,6 +268,7 @@ static int read_fields(struct manifest_context *ctx,
 	int rc;
 
 	for (i = 0; i < ARRAY_SIZE(fields); i++) {
+		assert(strcmp(fields[i].key, trunk_keys[i]) == 0);
 		node = values[i];
 		if (!node)
 			continue;
