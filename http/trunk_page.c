@@ -43,40 +43,105 @@ static int out_of_memory(void)
 	return error_set(TRUNKCTL_ENOMEM, "out of memory");
 }
 
-/* Returns the index of the key at `text` in `names`, or -1. */
-static int find_name(const struct trunk_member_name *names, int count,
-		     const unsigned char *text, size_t length)
+/*
+ * Whether the key at the opening quote at lex->p is `name`. If so, moves
+ * past the closing quote.
+ */
+static bool take_key(struct json_lex *lex,
+		     const struct trunk_member_name *name)
+{
+	const unsigned char *text = lex->p + 1;
+
+	if (name->text[0] != text[0] ||
+	    (size_t)(lex->end - text) <= name->length ||
+	    text[name->length] != '"' ||
+	    memcmp(name->text, text, name->length) != 0)
+		return false;
+	lex->p = text + name->length + 1;
+	return true;
+}
+
+/* Takes the key at lex->p if it is one of `names`; returns its index. */
+static int take_name(struct json_lex *lex,
+		     const struct trunk_member_name *names, int count)
 {
 	int i;
 
 	for (i = 0; i < count; i++)
-		if (names[i].length == length && names[i].text[0] == text[0] &&
-		    memcmp(names[i].text, text, length) == 0)
+		if (take_key(lex, &names[i]))
 			return i;
 	return -1;
 }
 
 /*
- * Reads a key and its colon. Sets *index to its place in `names`, or
- * -1. A key with an escape is declined rather than decoded.
+ * The trunk members by the first letter of their key, each plus one, so
+ * that 0 ends a row.
  */
-static int read_key(struct json_lex *lex,
-		    const struct trunk_member_name *names, int count,
+static const unsigned char members_by_letter[26][5] = {
+	['c' - 'a'] = { TRUNK_MEMBER_CODECS + 1 },
+	['d' - 'a'] = { TRUNK_MEMBER_DESCRIPTION + 1 },
+	['e' - 'a'] = { TRUNK_MEMBER_EDGE + 1 },
+	['i' - 'a'] = { TRUNK_MEMBER_ID + 1 },
+	['k' - 'a'] = { TRUNK_MEMBER_KEEPALIVE_INTERVAL + 1,
+			TRUNK_MEMBER_KEEPALIVE_PROTOCOL + 1 },
+	['m' - 'a'] = { TRUNK_MEMBER_MAX_CALLS + 1 },
+	['n' - 'a'] = { TRUNK_MEMBER_NAME + 1, TRUNK_MEMBER_NAT_TRAVERSAL + 1 },
+	['r' - 'a'] = { TRUNK_MEMBER_RTP_TIMEOUT + 1 },
+	['s' - 'a'] = { TRUNK_MEMBER_SIP_ENDPOINTS + 1,
+			TRUNK_MEMBER_INVITE_TIMEOUT + 1,
+			TRUNK_MEMBER_STATUS + 1, TRUNK_MEMBER_STATE + 1 },
+	['v' - 'a'] = { TRUNK_MEMBER_VERSION + 1 },
+};
+
+/* Takes a key of a trunk member, trying only those of its first letter. */
+static int take_member(struct json_lex *lex)
+{
+	unsigned char first = lex->p[1];
+	const unsigned char *row;
+
+	if (first < 'a' || first > 'z')
+		return -1;
+	for (row = members_by_letter[first - 'a']; *row; row++)
+		if (take_key(lex, &trunk_member_names[*row - 1]))
+			return *row - 1;
+	return -1;
+}
+
+/* The one key of an edge that is read: its id. */
+static int take_edge_member(struct json_lex *lex)
+{
+	return take_name(lex, trunk_member_names, 1);
+}
+
+static int take_page_member(struct json_lex *lex)
+{
+	return take_name(lex, page_member_names, PAGE_MEMBER_COUNT);
+}
+
+/*
+ * Reads a key and its colon. Sets *index to what `take` returns for it,
+ * -1 for a key it does not know. A key with an escape is declined
+ * rather than decoded.
+ */
+static int read_key(struct json_lex *lex, int (*take)(struct json_lex *),
 		    int *index)
 {
 	const unsigned char *text;
 	size_t length;
 	bool escaped;
 
-	if (!json_lex_at(lex, '"') ||
-	    !json_lex_string(lex, &text, &length, &escaped) || escaped)
+	/* A key takes at least its two quotes. */
+	if (!json_lex_at(lex, '"') || lex->end - lex->p < 2)
+		return DECLINED;
+	*index = take(lex);
+	if (*index < 0 &&
+	    (!json_lex_string(lex, &text, &length, &escaped) || escaped))
 		return DECLINED;
 	json_lex_space(lex);
 	if (!json_lex_at(lex, ':'))
 		return DECLINED;
 	lex->p++;
 	json_lex_space(lex);
-	*index = length ? find_name(names, count, text, length) : -1;
 	return 0;
 }
 
@@ -326,7 +391,7 @@ static int read_edge(struct json_lex *lex, char **edge_id)
 	if ((rc = open_container(lex, '{', '}', &more)))
 		return rc;
 	while (more) {
-		if ((rc = read_key(lex, trunk_member_names, 1, &index)))
+		if ((rc = read_key(lex, take_edge_member, &index)))
 			return rc;
 		if (index == TRUNK_MEMBER_ID) {
 			if (seen)
@@ -400,8 +465,7 @@ static int read_trunk(struct json_lex *lex, struct trunk_page_entry *entry)
 	if ((rc = open_container(lex, '{', '}', &more)))
 		return rc;
 	while (more) {
-		rc = read_key(lex, trunk_member_names, TRUNK_MEMBER_COUNT,
-			      &index);
+		rc = read_key(lex, take_member, &index);
 		if (rc)
 			return rc;
 		if (index < 0) {
@@ -491,8 +555,7 @@ static int read_page(struct json_lex *lex, struct trunk_page *page)
 	if ((rc = open_container(lex, '{', '}', &more)))
 		return rc;
 	while (more) {
-		if ((rc = read_key(lex, page_member_names, PAGE_MEMBER_COUNT,
-				   &index)))
+		if ((rc = read_key(lex, take_page_member, &index)))
 			return rc;
 		if (index < 0) {
 			if (!json_lex_skip(lex))

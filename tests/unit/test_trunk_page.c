@@ -223,6 +223,8 @@ static const struct member_values members[] = {
 	MEMBER("\"status\"", statuses, 5), MEMBER("\"state\"", states, 4),
 	MEMBER("\"edge\"", edges, 7), MEMBER("\"dateCreated\"", unknown, 5),
 	MEMBER("\"selfUri\"", unknown, 5), MEMBER("\"\"", unknown, 5),
+	MEMBER("\"names\"", unknown, 5), MEMBER("\"edgeId\"", unknown, 5),
+	MEMBER("\"s\"", unknown, 5),
 };
 
 static void put_space(struct gen_text *doc, uint64_t *seed)
