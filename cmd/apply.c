@@ -616,7 +616,7 @@ int cmd_apply(int argc, char **argv, const struct global_options *global)
 		rc = apply_planned(global, &cmd, &planned);
 
 done:
-	planning_release(&planned);
+	planning_finish(&planned);
 	planning_options_release(&cmd.planning);
 	free(cmd.callbacks);
 	if (rc > 0)

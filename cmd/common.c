@@ -252,6 +252,27 @@ int client_open_quiet(const struct global_options *global,
 	return rc;
 }
 
+bool cmd_leave_at_exit(const void *data, size_t size)
+{
+#ifdef TRUNKCTL_FREE_AT_EXIT
+	(void)data;
+	(void)size;
+	return false;
+#else
+	/* volatile, so that the compiler keeps the stores. */
+	static void *volatile kept[8];
+	static size_t kept_count;
+	void *copy;
+
+	if (kept_count == sizeof(kept) / sizeof(kept[0]) ||
+	    !(copy = malloc(size)))
+		return false;
+	memcpy(copy, data, size);
+	kept[kept_count++] = copy;
+	return true;
+#endif
+}
+
 int client_open(const struct global_options *global,
 		struct http_client **out)
 {

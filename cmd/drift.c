@@ -216,9 +216,11 @@ static int check(const struct drift_command *cmd,
 		print_error();
 
 done:
-	live_state_release(&live);
 	http_client_free(client);
-	loaded_manifests_release(&manifests);
+	if (!cmd_leave_at_exit(&live, sizeof(live)))
+		live_state_release(&live);
+	if (!cmd_leave_at_exit(&manifests, sizeof(manifests)))
+		loaded_manifests_release(&manifests);
 	return rc;
 }
 

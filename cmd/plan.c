@@ -227,7 +227,7 @@ int cmd_plan(int argc, char **argv, const struct global_options *global)
 
 done:
 	manifest_diff_release(&diff);
-	planning_release(&run);
+	planning_finish(&run);
 	planning_options_release(&cmd.planning);
 	return status;
 }

@@ -166,6 +166,15 @@ done:
 	return rc;
 }
 
+void planning_finish(struct planning *run)
+{
+	http_client_free(run->client);
+	run->client = NULL;
+	if (!cmd_leave_at_exit(run, sizeof(*run)))
+		planning_release(run);
+	memset(run, 0, sizeof(*run));
+}
+
 void planning_release(struct planning *run)
 {
 	plan_free(run->plan);

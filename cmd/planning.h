@@ -90,4 +90,10 @@ int planning_run(const struct global_options *global,
 
 void planning_release(struct planning *run);
 
+/*
+ * Ends `run` as the command's last step: frees the client, which closes
+ * its connections, and leaves the rest to cmd_leave_at_exit().
+ */
+void planning_finish(struct planning *run);
+
 #endif

@@ -10,6 +10,7 @@
 #include <git2.h>
 
 #include "cmd/commands.h"
+#include "cmd/common.h"
 #include "model/error.h"
 #include "model/git_source.h"
 #include "model/manifest.h"
@@ -277,7 +278,8 @@ int cmd_validate(int argc, char **argv, const struct global_options *global)
 	status = report(loader, rc, &options, &model);
 
 done:
-	desired_model_release(&model);
+	if (!cmd_leave_at_exit(&model, sizeof(model)))
+		desired_model_release(&model);
 	manifest_loader_free(loader);
 	free(options.paths);
 	return status;
