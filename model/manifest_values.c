@@ -904,15 +904,12 @@ int manifest_check_keys(struct manifest_context *ctx,
 			continue;
 		}
 		j = find_known(key->value, known, count, next);
+		/* A NUL byte cuts "name\0x" short: it is not "name". */
+		if (j < count && strlen(known[j]) != key->length)
+			j = count;
 		if (j < count)
 			next = j + 1 < count ? j + 1 : 0;
-		/*
-		 * NOTE: a key such as "name\0x" passes this check, but
-		 * yaml_tree_get() does not return it for "name", so it sets
-		 * no value and is ignored without an error.
-		 */
-		if (j < count && values && !values[j] &&
-		    strlen(known[j]) == key->length)
+		if (j < count && values && !values[j])
 			values[j] = mapping->items[i];
 		if (j < count)
 			continue;

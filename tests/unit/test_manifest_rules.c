@@ -655,7 +655,7 @@ static void key_suggestions(void **state)
 static void check_keys_finds_values(void **state)
 {
 	static const char *const known[] = { "interval", "protocol", "name" };
-	/* A NUL byte makes the first key unknown to yaml_tree_get(). */
+	/* A NUL byte makes "interval\0x" another key than "interval". */
 	static const char text[] = "{protocol: SIP, \"interval\\0x\": 5, "
 				   "interval: 7, zzz: 1}\n";
 	const struct yaml_tree_node *values[3], *root;
@@ -680,8 +680,11 @@ static void check_keys_finds_values(void **state)
 	assert_int_equal(manifest_check_keys(&ctx, root, "keepAlive", known,
 					     3, values),
 			 TRUNKCTL_EINVALID);
-	assert_int_equal(diags.count, 1);
-	assert_string_equal(diags.items[0].message, "unknown key 'zzz' in "
+	assert_int_equal(diags.count, 2);
+	assert_string_equal(diags.items[0].message, "unknown key "
+			    "'interval?x' in keepAlive; did you mean "
+			    "'interval'?");
+	assert_string_equal(diags.items[1].message, "unknown key 'zzz' in "
 			    "keepAlive; expected one of: interval, protocol, "
 			    "name");
 	for (i = 0; i < 3; i++)
