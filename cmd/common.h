@@ -95,7 +95,9 @@ bool use_color(void);
 
 /*
  * Hands the structure of `size` bytes at `data` to the operating system,
- * which takes back the memory it owns when the process exits next.
+ * which takes back the memory it owns when the process exits next. Call
+ * it only from a command's last step, never from a loop such as the
+ * drift service, whose memory would then grow with each round.
  * Freeing the desired model and the live state one allocation at a time
  * costs a plan of 50,000 trunks about a tenth of its user time, which
  * is why a command's last step leaves them. A copy of the structure

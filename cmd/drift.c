@@ -185,9 +185,13 @@ static void name_edges(struct http_client *client,
 	api_edges_release(edges, count);
 }
 
-/* Loads the manifests, fetches the live state and compares them. */
+/*
+ * Loads the manifests, fetches the live state and compares them. `last`
+ * is set for a one-shot run, whose memory the process exit takes back;
+ * a check of the service frees its own.
+ */
 static int check(const struct drift_command *cmd,
-		 const struct global_options *global,
+		 const struct global_options *global, bool last,
 		 struct drift_report *report)
 {
 	struct loaded_manifests manifests;
@@ -217,9 +221,9 @@ static int check(const struct drift_command *cmd,
 
 done:
 	http_client_free(client);
-	if (!cmd_leave_at_exit(&live, sizeof(live)))
+	if (!last || !cmd_leave_at_exit(&live, sizeof(live)))
 		live_state_release(&live);
-	if (!cmd_leave_at_exit(&manifests, sizeof(manifests)))
+	if (!last || !cmd_leave_at_exit(&manifests, sizeof(manifests)))
 		loaded_manifests_release(&manifests);
 	return rc;
 }
@@ -301,7 +305,7 @@ static int run_once(const struct drift_command *cmd,
 	struct drift_report report = { 0 };
 	int rc, status;
 
-	rc = check(cmd, global, &report);
+	rc = check(cmd, global, true, &report);
 	if (rc < 0) {
 		if (cmd->metrics_file)
 			write_metrics(cmd->metrics_file, NULL, now_ms(), false);
@@ -418,7 +422,7 @@ static void run_scheduled(const struct drift_command *cmd,
 	int status;
 
 	log_line("drift check %lu started", number);
-	if (check(cmd, global, &report) < 0) {
+	if (check(cmd, global, false, &report) < 0) {
 		log_line("error: drift check %lu failed after %lld ms; the "
 			 "next one starts on schedule", number,
 			 monotonic_ms() - start);
