@@ -701,12 +701,13 @@ done:
 static int store_children(struct builder *b, struct yaml_tree_node *node,
 			  size_t first)
 {
-	struct yaml_tree_node **children = b->children + first;
+	struct yaml_tree_node **children;
 	size_t count = b->child_count - first, i;
 
 	b->child_count = first;
 	if (count == 0)
-		return 0;
+		return 0; /* and b->children may still be NULL */
+	children = b->children + first;
 	if (node->kind == YAML_TREE_SEQUENCE) {
 		node->items = tree_alloc(b->tree, count * sizeof(*children));
 		if (!node->items)
