@@ -181,7 +181,7 @@ int manifests_load(const struct manifest_source *source,
 	 * million instructions under callgrind), which paths outside a
 	 * work tree skip. */
 	use_git = source->git_repo ||
-		  (source->path_count > 0 &&
+		  (!source->without_provenance && source->path_count > 0 &&
 		   git_source_maybe_worktree(source->paths[0]));
 	if (use_git)
 		git_libgit2_init();

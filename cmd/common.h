@@ -57,6 +57,11 @@ struct manifest_source {
 	const char *git_path;
 	manifest_edge_fn *on_edge;   /* optional, see manifest_loader_on_edge */
 	void *on_edge_context;
+	/*
+	 * Skips the commit and dirty flag of a work tree around `paths`,
+	 * for an output that shows neither.
+	 */
+	bool without_provenance;
 };
 
 struct loaded_manifests {
@@ -69,7 +74,8 @@ struct loaded_manifests {
 /*
  * Loads and validates the manifests of `source`, printing every
  * diagnostic on stderr. Fills the provenance: the git revision, or for
- * paths inside a work tree its HEAD commit and dirty flag. Returns 0 or
+ * paths inside a work tree its HEAD commit and dirty flag, unless
+ * `without_provenance` is set. Returns 0 or
  * a negative code after printing an error.
  */
 int manifests_load(const struct manifest_source *source,

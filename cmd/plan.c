@@ -197,8 +197,11 @@ int cmd_plan(int argc, char **argv, const struct global_options *global)
 		goto done;
 	}
 	/* Only the JSON form contains the fingerprints, which hash every
-	 * live trunk. */
+	 * live trunk. The text form shows no provenance either, and reading
+	 * a work tree's status starts libgit2. */
 	cmd.planning.fingerprints = cmd.out || strcmp(cmd.format, "json") == 0;
+	cmd.planning.source.without_provenance =
+		!cmd.out && strcmp(cmd.format, "text") == 0;
 	if (planning_run(global, &cmd.planning, &run) < 0)
 		goto done;
 	if (cmd.base_ref &&

@@ -482,6 +482,10 @@ int git_source_describe_worktree(const char *path,
 	rc = fill_info(info, workdir, "HEAD", (const git_commit *)head);
 	if (rc == 0 && (rc = has_changes(repo, &info->dirty)) < 0)
 		git_source_info_release(info);
+	if (rc == 0)
+		log_verbose(LOG_AREA_GIT, "git: %s is in a work tree at commit "
+			    "%s%s", path, info->commit,
+			    info->dirty ? ", with uncommitted changes" : "");
 
 done:
 	git_object_free(head);

@@ -203,6 +203,14 @@ jq -e --arg c "$c3" '.source.commit == $c and .source.dirty == false' \
 run plan "$repo/manifests" --format markdown
 expect_line out "(commit ${c3:0:12})" "plain path: commit in Markdown"
 expect_line out "Source: $repo/manifests in " "plain path: path in Markdown"
+# The text form shows no provenance, so it does not read the work tree.
+run --trace git plan "$repo/manifests" --format json
+expect_line err "git: $repo/manifests is in a work tree at commit $c3" \
+  "plain path: the JSON plan reads the work tree"
+run --trace git plan "$repo/manifests"
+expect_status 0 "plain path, text"
+grep -q "is in a work tree" "$work/err" &&
+  fail "plain path: the text plan read the work tree: $(grep git: "$work/err")"
 
 # A shallow clone plans at HEAD; further back, trunkctl requests more
 # history.
