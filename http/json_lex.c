@@ -108,8 +108,8 @@ static inline uint64_t special_bytes(uint64_t x)
 }
 
 /*
- * The offset in the word at `p` of its first special byte, given its
- * non-zero special_bytes() mask. Below the first special byte no test
+ * Returns the offset in the word at `p` of its first special byte, given
+ * its non-zero special_bytes() mask. Below the first special byte no test
  * borrows, so on a little-endian machine the lowest flag is that byte.
  */
 static inline size_t first_flagged(uint64_t mask, const unsigned char *p)

@@ -19,7 +19,7 @@
 struct json_lex {
 	const unsigned char *p;
 	const unsigned char *end;
-	int depth;                 /* of open containers */
+	int depth;                 /* the number of open containers */
 };
 
 static inline void json_lex_init(struct json_lex *lex, const char *text,
@@ -38,7 +38,7 @@ static inline void json_lex_space(struct json_lex *lex)
 		lex->p++;
 }
 
-/* Whether the next byte is `c`; the caller has skipped the spaces. */
+/* Returns whether the next byte is `c`, after any skipped spaces. */
 static inline bool json_lex_at(const struct json_lex *lex, unsigned char c)
 {
 	return lex->p < lex->end && *lex->p == c;
@@ -46,9 +46,9 @@ static inline bool json_lex_at(const struct json_lex *lex, unsigned char c)
 
 /*
  * At the opening quote of a string, sets *text and *length to the raw
- * bytes up to the closing quote and *escaped when they hold an escape.
- * Returns false for a control character or a string that does not end.
- * The escapes themselves are checked by json_lex_unescape().
+ * bytes up to the closing quote, and sets *escaped when they contain an
+ * escape. Returns false for a control character or a string that does
+ * not end. json_lex_unescape() checks the escapes themselves.
  */
 bool json_lex_string(struct json_lex *lex, const unsigned char **text,
 		     size_t *length, bool *escaped);

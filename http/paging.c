@@ -23,11 +23,11 @@ struct pass {
 	struct http_client *client;
 	const char *path;
 	const char *route;
-	cJSON *entities;         /* http_list() */
-	struct http_listed_trunk *trunks; /* http_list_trunks() */
+	cJSON *entities;         /* for http_list() */
+	struct http_listed_trunk *trunks; /* for http_list_trunks() */
 	size_t trunk_count;
 	size_t trunk_alloc;
-	bool want_trunks;
+	bool trunk_listing;
 	struct id_set seen;
 	double total;        /* of the first page, -1 when absent */
 	struct api_call_info *info;
@@ -193,7 +193,7 @@ static int take_entities(struct pass *pass, cJSON *list, const char *url,
 		if (is_deleted(entity))
 			continue;
 		entity = cJSON_DetachItemViaPointer(list, entity);
-		if (!pass->want_trunks) {
+		if (!pass->trunk_listing) {
 			cJSON_AddItemToArray(pass->entities, entity);
 			continue;
 		}
@@ -362,7 +362,7 @@ static int read_page(struct pass *pass, char *path, enum page_end *end)
 		 http_client_config(pass->client)->api_url, path);
 	rc = http_client_send(pass->client, &request, &response, &info);
 	add_info(pass->info, &info);
-	if (!rc && pass->want_trunks)
+	if (!rc && pass->trunk_listing)
 		rc = read_decoded_page(pass, &response, url, path, end);
 	else if (!rc)
 		rc = 1;
@@ -417,7 +417,7 @@ static int read_listing(struct pass *pass)
 	memset(pass->info, 0, sizeof(*pass->info));
 	pass->started_ms = http_now_ms();
 	for (restarts = 0; restarts <= HTTP_LIST_MAX_RESTARTS; restarts++) {
-		if (!pass->want_trunks &&
+		if (!pass->trunk_listing &&
 		    !(pass->entities = cJSON_CreateArray()))
 			return error_set(TRUNKCTL_ENOMEM, "out of memory");
 		rc = read_pass(pass);
@@ -462,7 +462,7 @@ int http_list_trunks(struct http_client *client, const char *path,
 	struct api_call_info local;
 	struct pass pass = {
 		.client = client, .path = path, .route = route,
-		.info = info_out ? info_out : &local, .want_trunks = true,
+		.info = info_out ? info_out : &local, .trunk_listing = true,
 	};
 	int rc = read_listing(&pass);
 

@@ -188,6 +188,20 @@ static bool take_null(struct json_lex *lex)
 	return json_lex_at(lex, 'n') && json_lex_literal(lex, "null", 4);
 }
 
+/*
+ * Copies the `length` raw bytes of a string into `out`, which has room
+ * for length + 1, decoding its escapes. Returns 0 or DECLINED.
+ */
+static int copy_text(const unsigned char *raw, size_t length, bool escaped,
+		     char *out)
+{
+	if (escaped)
+		return json_lex_unescape(raw, length, out) ? 0 : DECLINED;
+	memcpy(out, raw, length);
+	out[length] = '\0';
+	return 0;
+}
+
 /* Reads a string into a new copy. */
 static int read_string(struct json_lex *lex, char **out)
 {
@@ -201,10 +215,7 @@ static int read_string(struct json_lex *lex, char **out)
 		return DECLINED;
 	if (!(text = malloc(length + 1)))
 		return out_of_memory();
-	if (!escaped) {
-		memcpy(text, raw, length);
-		text[length] = '\0';
-	} else if (!json_lex_unescape(raw, length, text)) {
+	if (copy_text(raw, length, escaped, text) != 0) {
 		free(text);
 		return DECLINED;
 	}
@@ -213,8 +224,9 @@ static int read_string(struct json_lex *lex, char **out)
 }
 
 /*
- * Reads a string that is only looked at: into `local` when it fits,
- * else into a new copy at *heap. Sets *text to the result.
+ * Reads a string that is only compared: into `local` when it fits, else
+ * into a new buffer at *heap, which the caller frees. Sets *text to the
+ * result.
  */
 static int read_text(struct json_lex *lex, char local[SHORT_TEXT],
 		     char **heap, const char **text)
@@ -222,29 +234,25 @@ static int read_text(struct json_lex *lex, char local[SHORT_TEXT],
 	const unsigned char *raw;
 	size_t length;
 	bool escaped;
-	int rc;
+	char *out = local;
 
 	*heap = NULL;
 	if (!json_lex_at(lex, '"') ||
 	    !json_lex_string(lex, &raw, &length, &escaped))
 		return DECLINED;
 	if (length >= SHORT_TEXT) {
-		lex->p = raw - 1;
-		rc = read_string(lex, heap);
-		*text = *heap;
-		return rc;
+		out = *heap = malloc(length + 1);
+		if (!out)
+			return out_of_memory();
 	}
-	if (!escaped) {
-		memcpy(local, raw, length);
-		local[length] = '\0';
-	} else if (!json_lex_unescape(raw, length, local)) {
-		return DECLINED;
-	}
-	*text = local;
-	return 0;
+	*text = out;
+	return copy_text(raw, length, escaped, out);
 }
 
-/* A number member: null keeps the default, as live_trunk_from_json(). */
+/*
+ * Reads a number member. As in live_trunk_from_json(), null keeps the
+ * default.
+ */
 static int read_long(struct json_lex *lex, long min, long max, long *out)
 {
 	double value;
@@ -267,7 +275,7 @@ static int read_int(struct json_lex *lex, int *out)
 	return rc;
 }
 
-/* A list of strings; an empty list is an array holding only NULL. */
+/* Reads a list of strings. An empty list gives an array of only NULL. */
 static int read_strings(struct json_lex *lex, bool upper, char ***out,
 			size_t *count)
 {
@@ -358,7 +366,10 @@ static int read_keepalive_protocol(struct json_lex *lex,
 	return 0;
 }
 
-/* status and state; a status this version does not know stays UNKNOWN. */
+/*
+ * Reads the status or the state. A status this version does not know
+ * leaves the trunk's status UNKNOWN.
+ */
 static int read_state(struct json_lex *lex, enum trunk_member member,
 		      struct trunk_page_entry *entry)
 {
@@ -380,7 +391,7 @@ static int read_state(struct json_lex *lex, enum trunk_member member,
 	return 0;
 }
 
-/* The edge's id, when the edge is an object; any other value is skipped. */
+/* Reads the edge's id when the edge is an object, and skips any other value. */
 static int read_edge(struct json_lex *lex, char **edge_id)
 {
 	bool more, seen = false;
@@ -519,7 +530,7 @@ static int read_entities(struct json_lex *lex, struct trunk_page *page)
 	return 0;
 }
 
-/* A page member other than the entities. */
+/* Reads a page member other than the entities. */
 static int read_page_member(struct json_lex *lex, enum page_member member,
 			    struct trunk_page *page)
 {

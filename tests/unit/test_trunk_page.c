@@ -192,6 +192,7 @@ static const char *const versions[] = {
 };
 static const char *const statuses[] = {
 	"\"ENABLED\"", "\"pending\"", "\"Failed\"", "\"somethingNew\"", "null",
+	"\"aStatusOfMoreThanSixtyFourBytesThatThisVersionOfTrunkctlDoesNotKnow\"",
 	"5",
 };
 static const char *const states[] = {
@@ -220,7 +221,7 @@ static const struct member_values members[] = {
 	MEMBER("\"keepAliveProtocol\"", protocols, 3),
 	MEMBER("\"sipInviteTimeout\"", ints, 8),
 	MEMBER("\"rtpTimeout\"", ints, 8), MEMBER("\"version\"", versions, 4),
-	MEMBER("\"status\"", statuses, 5), MEMBER("\"state\"", states, 4),
+	MEMBER("\"status\"", statuses, 6), MEMBER("\"state\"", states, 4),
 	MEMBER("\"edge\"", edges, 7), MEMBER("\"dateCreated\"", unknown, 5),
 	MEMBER("\"selfUri\"", unknown, 5), MEMBER("\"\"", unknown, 5),
 	MEMBER("\"names\"", unknown, 5), MEMBER("\"edgeId\"", unknown, 5),
